@@ -1,0 +1,38 @@
+"""Shared fixtures. Qt runs headless; data comes from $MNIST_CANVAS_DATA."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path
+
+import pytest
+
+from mnist_canvas.data import DATA_ENV, PEN_DIGITS_FILE
+
+
+def _data_path(relative: str) -> Path:
+    root = os.environ.get(DATA_ENV)
+    if not root:
+        pytest.skip(f"{DATA_ENV} is not set: no MNIST or pen-digit data to test on")
+    path = Path(root) / relative
+    if not path.exists():
+        pytest.skip(f"{path} is absent ({DATA_ENV}={root})")
+    return path
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    return _data_path("mnist")
+
+
+@pytest.fixture(scope="session")
+def pen_digits() -> Path:
+    return _data_path(PEN_DIGITS_FILE)
+
+
+@pytest.fixture(scope="session")
+def mnist(mnist_dir, tmp_path_factory):
+    from mnist_canvas.data import load_mnist
+
+    return load_mnist(mnist_dir, cache=tmp_path_factory.mktemp("mnist-cache"))

@@ -1,0 +1,175 @@
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mnist_canvas.drawing import Drawing, Stroke
+from mnist_canvas.preprocess import (
+    MNIST_MEAN,
+    MNIST_STD,
+    STEP_NAMES,
+    center_of_mass,
+    preprocess,
+    switches,
+)
+
+
+def digit(points, brush=14.0, size=280):
+    return Drawing(size, size, (Stroke.from_points(points, brush),))
+
+
+SEVEN = [(60, 40), (200, 40), (110, 240)]
+
+
+def stage(result, name):
+    return next(s for s in result.stages if s.name == name).pixels
+
+
+def ink_box(pixels, background=0.0):
+    ink = np.abs(pixels - background) > 0.1 * np.abs(pixels - background).max()
+    rows, cols = np.flatnonzero(ink.any(1)), np.flatnonzero(ink.any(0))
+    return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+
+
+def test_stages_come_back_in_order_with_names():
+    result = preprocess(digit(SEVEN))
+    assert [s.name for s in result.stages] == ["canvas", *STEP_NAMES]
+    assert all(s.enabled for s in result.stages)
+    assert result.input.shape == (28, 28)
+    assert result.input.dtype == np.float32
+    np.testing.assert_array_equal(result.stages[-1].pixels, result.input)
+
+
+def test_an_off_centre_digit_ends_centred():
+    corner = [(x * 0.3 + 2, y * 0.3 + 2) for x, y in SEVEN]
+    result = preprocess(digit(corner, brush=6))
+    cy, cx = center_of_mass(stage(result, "center"), 0.0)
+    assert abs(cy - 13.5) <= 0.5 and abs(cx - 13.5) <= 0.5
+
+
+def test_centre_off_places_the_box_not_the_mass():
+    off = preprocess(digit(SEVEN), {"center": False})
+    on = preprocess(digit(SEVEN), {"center": True})
+    assert not np.array_equal(off.input, on.input)
+    _, cx = center_of_mass(stage(on, "center"), 0.0)
+    assert abs(cx - 13.5) <= 0.5
+    _, cx = center_of_mass(stage(off, "center"), 0.0)
+    assert abs(cx - 13.5) > 0.5  # a 7's mass sits right of its box centre
+
+
+@pytest.mark.parametrize("height", [4, 30, 270])
+def test_tiny_and_huge_digits_end_with_a_20_px_longer_side(height):
+    top = 140 - height / 2
+    points = [(140, top), (140 + height / 3, top + height)]
+    result = preprocess(digit(points, brush=max(1.0, height / 10)))
+    assert max(stage(result, "fit").shape) == 20
+    assert max(ink_box(stage(result, "center"))) in (19, 20, 21)
+
+
+def test_aspect_ratio_is_kept():
+    tall = [(120, 40), (160, 40), (160, 240), (120, 240), (120, 40)]
+    h, w = stage(preprocess(digit(tall, brush=4)), "fit").shape
+    assert h == 20 and abs(w - 20 * 44 / 204) <= 1
+
+
+def test_scale_off_gives_raw_0_to_255():
+    result = preprocess(digit(SEVEN), {"scale": False, "normalize": False})
+    assert result.input.max() == pytest.approx(255.0, abs=1)
+    result = preprocess(digit(SEVEN), {"normalize": False})
+    assert 0.99 <= result.input.max() <= 1.0 and result.input.min() == 0.0
+
+
+def test_normalize_uses_mnist_statistics():
+    result = preprocess(digit(SEVEN))
+    assert result.input.min() == pytest.approx(-MNIST_MEAN / MNIST_STD, abs=1e-4)
+
+
+def test_polarity_white_ink_on_black_and_off_keeps_black_on_white():
+    on = preprocess(digit(SEVEN), {"normalize": False})
+    assert on.input[0, 0] == 0.0 and on.input.max() > 0.9
+    off = preprocess(digit(SEVEN), {"normalize": False, "invert": False})
+    assert off.input[0, 0] == 1.0 and off.input.min() < 0.1
+
+
+def test_crop_off_shrinks_the_whole_canvas():
+    small = [(x * 0.4 + 100, y * 0.4 + 100) for x, y in SEVEN]
+    on = preprocess(digit(small, brush=5))
+    off = preprocess(digit(small, brush=5), {"crop": False})
+    assert stage(off, "crop").shape == (280, 280)
+    assert max(ink_box(stage(off, "center"))) < 10 < max(ink_box(stage(on, "center")))
+
+
+def test_antialias_keeps_thin_strokes_ink_when_shrinking():
+    ring = [
+        (140 + 120 * np.cos(t), 140 + 120 * np.sin(t))
+        for t in np.linspace(0, 2 * np.pi, 200)
+    ]
+    drawing = digit(ring, brush=2)
+    expected = stage(preprocess(drawing), "crop").sum() * (20 / 244) ** 2
+
+    def fitted(on):
+        return stage(preprocess(drawing, {"antialias": on}), "fit")
+
+    # Averaging over each output pixel's area conserves ink and turns a thin
+    # line into a faint grey one; point samples hit it at full black or miss it.
+    assert fitted(True).sum() == pytest.approx(expected, rel=0.15)
+    assert fitted(True).max() < 0.5 * 255
+    assert fitted(False).max() > 0.8 * 255
+    assert (fitted(False) < 0.05 * 255).mean() > (fitted(True) < 0.05 * 255).mean()
+
+
+def test_fit_off_keeps_native_size():
+    result = preprocess(digit(SEVEN), {"fit": False})
+    assert stage(result, "fit").shape == stage(result, "crop").shape
+    assert result.input.shape == (28, 28)
+
+
+def test_empty_drawing_gives_an_explicit_empty_result():
+    for empty in (Drawing(), Drawing(strokes=(Stroke(()),))):
+        result = preprocess(empty)
+        assert result.is_empty and result.input is None
+        assert [s.name for s in result.stages] == ["canvas"]
+
+
+def test_unknown_step_names_are_refused_with_the_list():
+    with pytest.raises(ValueError, match="invert"):
+        switches(["nonsense"])
+
+
+def test_pictures_enter_at_the_canvas_stage_either_polarity():
+    drawn = preprocess(digit(SEVEN))
+    picture = stage(drawn, "canvas")
+    from_picture = preprocess(picture)
+    np.testing.assert_allclose(from_picture.input, drawn.input, atol=1e-5)
+    inverted = preprocess(255.0 - picture)
+    np.testing.assert_allclose(inverted.input, drawn.input, atol=1e-5)
+
+
+coordinate = st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False)
+point = st.tuples(coordinate, coordinate, st.floats(0, 3))
+stroke = st.builds(
+    lambda pts, brush: Stroke.from_points(pts, brush),
+    st.lists(point, min_size=0, max_size=12),
+    st.floats(0.01, 1e6),
+)
+drawings = st.builds(
+    Drawing,
+    st.floats(0.5, 1e7),
+    st.floats(0.5, 1e7),
+    st.lists(stroke, max_size=6).map(tuple),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drawings, st.sets(st.sampled_from(STEP_NAMES)))
+def test_any_drawing_gives_a_finite_28x28_input_in_range(drawing, off):
+    result = preprocess(drawing, switches(off))
+    if result.is_empty:
+        return
+    x = result.input
+    assert x.shape == (28, 28) and np.isfinite(x).all()
+    scale = 1.0 if "scale" in off else 255.0
+    low, high = 0.0, 255.0 / scale
+    if "normalize" not in off:
+        low, high = (low - MNIST_MEAN) / MNIST_STD, (high - MNIST_MEAN) / MNIST_STD
+    assert low - 1e-3 <= x.min() and x.max() <= high + 1e-3
