@@ -39,18 +39,35 @@ def _segment_quad(x0, y0, r0, x1, y1, r1):
 
 
 def _draw_stroke(
-    draw: ImageDraw.ImageDraw, stroke: Stroke, scale: float, limit: float
+    draw: ImageDraw.ImageDraw,
+    stroke: Stroke,
+    scale: float,
+    origin: tuple[float, float],
+    limit: float,
 ) -> None:
     # Coordinates and widths far beyond the canvas only cost time (or overflow
-    # PIL's integer maths): clamp them to a margin of one canvas on each side.
+    # PIL's integer maths): clamp them to a margin around the drawn area.
     def clamp(value: float) -> float:
         return min(max(value, -limit), 2 * limit)
 
+    ox, oy = origin
+    xy = [(clamp(p.x * scale - ox), clamp(p.y * scale - oy)) for p in stroke.points]
+    # PIL fills edge pixels inclusively: half a (supersampled) pixel too wide.
+    radii = [
+        min(max(stroke.brush * p.pressure * scale / 2.0 - 0.5, 0.5), 2 * limit)
+        for p in stroke.points
+    ]
+    if len(set(radii)) == 1:
+        # One width (every mouse stroke): one C call draws the polyline; a
+        # disc at every point makes joins and caps round.
+        r = radii[0]
+        if len(xy) > 1:
+            draw.line(xy, fill=255, width=max(1, round(2 * r)))
+        for x, y in xy:
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+        return
     previous = None
-    for point in stroke.points:
-        x, y = clamp(point.x * scale), clamp(point.y * scale)
-        # PIL fills edge pixels inclusively: half a (supersampled) pixel too wide.
-        r = min(max(stroke.brush * point.pressure * scale / 2.0 - 0.5, 0.5), 2 * limit)
+    for (x, y), r in zip(xy, radii, strict=True):
         draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
         if previous is not None:
             quad = _segment_quad(*previous, x, y, r)
@@ -59,23 +76,49 @@ def _draw_stroke(
         previous = (x, y, r)
 
 
+def _ink_box(drawing: Drawing, scale: float, width: int, height: int):
+    """Pixel box (x0, y0, x1, y1) that holds all ink, clipped; None if empty."""
+    boxes = []
+    for stroke in drawing.strokes:
+        if not stroke.points:
+            continue
+        xy = np.array([(p.x, p.y) for p in stroke.points]) * scale
+        reach = stroke.brush * max(p.pressure for p in stroke.points) * scale / 2 + 1
+        boxes.append((*(xy.min(axis=0) - reach), *(xy.max(axis=0) + reach)))
+    if not boxes:
+        return None
+    b = np.array(boxes)
+    x0, y0 = max(0, math.floor(b[:, 0].min())), max(0, math.floor(b[:, 1].min()))
+    x1 = min(width, math.ceil(b[:, 2].max()))
+    y1 = min(height, math.ceil(b[:, 3].max()))
+    return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
+
+
 def ink_coverage(drawing: Drawing, size: tuple[int, int] | None = None) -> np.ndarray:
     """Fraction of each pixel covered by ink, float32 in [0, 1], shape (h, w).
 
     `size` is (width, height) in pixels; the drawing is scaled uniformly to
-    fit it (default: the canvas size, one pixel per canvas unit).
+    fit it (default: the canvas size, one pixel per canvas unit). Only the
+    box that holds ink is drawn, at `SUPERSAMPLE`× resolution.
     """
     width, height = size or (round(drawing.width), round(drawing.height))
     if width < 1 or height < 1:
         raise ValueError(f"A raster needs at least 1×1 pixels, not {width}×{height}")
     scale = min(width / drawing.width, height / drawing.height)
-    big = Image.new("L", (width * SUPERSAMPLE, height * SUPERSAMPLE), 0)
+    coverage = np.zeros((height, width), dtype=np.float32)
+    box = _ink_box(drawing, scale, width, height)
+    if box is None:
+        return coverage
+    x0, y0, x1, y1 = box
+    big = Image.new("L", ((x1 - x0) * SUPERSAMPLE, (y1 - y0) * SUPERSAMPLE), 0)
     draw = ImageDraw.Draw(big)
-    limit = float(max(big.size))
+    origin = (x0 * SUPERSAMPLE, y0 * SUPERSAMPLE)
+    limit = float(max(width, height) * SUPERSAMPLE)
     for stroke in drawing.strokes:
-        _draw_stroke(draw, stroke, scale * SUPERSAMPLE, limit)
-    small = big.reduce(SUPERSAMPLE)
-    return np.asarray(small, dtype=np.float32) / 255.0
+        _draw_stroke(draw, stroke, scale * SUPERSAMPLE, origin, limit)
+    small = np.asarray(big.reduce(SUPERSAMPLE), dtype=np.float32)
+    coverage[y0:y1, x0:x1] = small / 255.0
+    return coverage
 
 
 def render(drawing: Drawing, size: tuple[int, int] | None = None) -> np.ndarray:

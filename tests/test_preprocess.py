@@ -173,3 +173,9 @@ def test_any_drawing_gives_a_finite_28x28_input_in_range(drawing, off):
     if "normalize" not in off:
         low, high = (low - MNIST_MEAN) / MNIST_STD, (high - MNIST_MEAN) / MNIST_STD
     assert low - 1e-3 <= x.min() and x.max() <= high + 1e-3
+
+
+def test_a_dot_missed_by_point_sampling_still_gives_a_finite_input():
+    dot = Drawing(1, 1, (Stroke.from_points([(0, 1, 0)], brush=1),))
+    result = preprocess(dot, switches(["antialias", "crop"]))
+    assert result.input is not None and np.isfinite(result.input).all()
