@@ -1,0 +1,259 @@
+"""Command line over `mnist_canvas.training.fit`; `train.py` and the app run it.
+
+    python train.py --model cnn-bn --epochs 15 --out weights/cnn-bn.safetensors
+    python train.py --model mlp --epochs 3 --augment none --train-size 1000
+    python train.py ... --progress-json   # one JSON object per line, for programs
+
+Exit status: 0 done, 2 bad arguments or data, 3 an existing --out file was kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import platform
+import shlex
+import sys
+from pathlib import Path
+
+import torch
+
+from . import __version__
+from .augment import KINDS, parse_kinds
+from .checkpoint import save_checkpoint
+from .data import DataError, default_mnist_dir, default_pen_digits, load_mnist
+from .models import ACTIVATIONS, REGISTRY, ModelConfig, parameter_count
+from .preprocess import switches
+from .training import TrainConfig, evaluate, fit
+
+
+def _imbalance(text: str) -> tuple[int, float]:
+    try:
+        digit, kept = text.split(":")
+        digit, kept = int(digit), float(kept)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected DIGIT:FRACTION such as 7:0.1, not {text!r}"
+        ) from None
+    if not 0 <= digit <= 9 or not 0 <= kept <= 1:
+        raise argparse.ArgumentTypeError("digit 0–9 and fraction 0–1, e.g. 7:0.1")
+    return digit, kept
+
+
+def parser() -> argparse.ArgumentParser:
+    d = TrainConfig()
+    p = argparse.ArgumentParser(
+        prog="train.py", description="Train an MNIST model and save it."
+    )
+    add = p.add_argument
+    add(
+        "--model",
+        default="cnn-bn",
+        choices=list(REGISTRY),
+        help="architecture (default: %(default)s)",
+    )
+    add("--epochs", type=int, default=d.epochs, help="default: %(default)s")
+    add("--batch-size", type=int, default=d.batch_size, help="default: %(default)s")
+    add(
+        "--lr",
+        type=float,
+        default=d.lr,
+        help="peak learning rate (default: %(default)s)",
+    )
+    add(
+        "--weight-decay",
+        type=float,
+        default=d.weight_decay,
+        help="default: %(default)s",
+    )
+    add(
+        "--augment",
+        default="all",
+        help=f"comma-separated kinds of {', '.join(KINDS)}, or all, or none "
+        "(default: %(default)s)",
+    )
+    add(
+        "--dropout",
+        choices=["on", "off", "default"],
+        default="default",
+        help="dropout on or off (default: the architecture's own)",
+    )
+    add(
+        "--activation",
+        choices=list(ACTIVATIONS),
+        default="relu",
+        help="default: %(default)s",
+    )
+    add(
+        "--train-size",
+        type=int,
+        default=None,
+        help="use only this many training images (default: all)",
+    )
+    add(
+        "--imbalance",
+        type=_imbalance,
+        default=None,
+        metavar="DIGIT:FRACTION",
+        help="keep only FRACTION of one digit's training images",
+    )
+    add(
+        "--patience",
+        type=int,
+        default=d.patience,
+        help="early stopping: epochs without validation gain (default: %(default)s;"
+        " 0 turns it off)",
+    )
+    add(
+        "--data-dir",
+        default=None,
+        help="folder with the four MNIST IDX files (default: $MNIST_CANVAS_DATA/mnist)",
+    )
+    add("--download", action="store_true", help="let torchvision download MNIST")
+    add(
+        "--pen-digits",
+        default=None,
+        help="pen-digit file to measure accuracy on real drawings (default: "
+        "$MNIST_CANVAS_DATA/pen-digits/…, when present)",
+    )
+    add("--out", required=True, help="where to write the checkpoint (.safetensors)")
+    add("--overwrite", action="store_true", help="replace an existing --out file")
+    add("--seed", type=int, default=d.seed, help="default: %(default)s")
+    add(
+        "--threads",
+        type=int,
+        default=d.threads,
+        help="torch threads (default: %(default)s)",
+    )
+    add(
+        "--device",
+        choices=["auto", "cpu", "cuda"],
+        default="cpu",
+        help="default: %(default)s",
+    )
+    add(
+        "--progress-json",
+        action="store_true",
+        help="print one JSON object per line instead of a progress bar",
+    )
+    return p  # fmt: skip
+
+
+def config_from(args: argparse.Namespace) -> TrainConfig:
+    dropout = {"on": True, "off": False, "default": None}[args.dropout]
+    return TrainConfig(
+        model=ModelConfig(args.model, args.activation, dropout),
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        weight_decay=args.weight_decay,
+        augment=parse_kinds(args.augment),
+        train_size=args.train_size,
+        imbalance=args.imbalance,
+        patience=args.patience or None,
+        seed=args.seed,
+        threads=args.threads,
+        device=args.device,
+    )
+
+
+class Reporter:
+    """Progress as a bar with one summary line per epoch, or as JSON lines."""
+
+    def __init__(self, as_json: bool):
+        self.as_json, self.bar = as_json, None
+
+    def emit(self, **fields) -> None:
+        if self.as_json:
+            print(json.dumps(fields), flush=True)
+
+    def progress(self, p) -> None:
+        if self.as_json:
+            self.emit(**p.to_json())
+            return
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=p.steps, desc=f"epoch {p.epoch}/{p.epochs}",
+                            leave=False, file=sys.stderr)  # fmt: skip
+        self.bar.update(p.step - self.bar.n)
+        self.bar.set_postfix(loss=f"{p.train_loss:.3f}", acc=f"{p.train_accuracy:.4f}")
+        if p.phase == "epoch":
+            self.bar.close()
+            self.bar = None
+            print(f"epoch {p.epoch}/{p.epochs}: train loss {p.train_loss:.4f} "
+                  f"acc {p.train_accuracy:.4f} | val loss {p.val_loss:.4f} "
+                  f"acc {p.val_accuracy:.4f} | lr {p.lr:.2e} | {p.elapsed:.0f}s",
+                  flush=True)  # fmt: skip
+
+
+def run(argv: list[str]) -> int:
+    args = parser().parse_args(argv)
+    out = Path(args.out)
+    report = Reporter(args.progress_json)
+    if out.exists() and not args.overwrite:
+        report.emit(phase="error", message=f"{out} exists; it was kept")
+        print(f"error: {out} exists; it was kept (pass --overwrite to replace it)",
+              file=sys.stderr)  # fmt: skip
+        return 3
+    try:
+        config = config_from(args)
+        data = load_mnist(args.data_dir or default_mnist_dir(), download=args.download)
+    except (DataError, ValueError) as error:
+        report.emit(phase="error", message=str(error))
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    last = None
+    try:
+        for last in fit(config, data):
+            if last.phase in ("step", "epoch"):
+                report.progress(last)
+    except ValueError as error:
+        report.emit(phase="error", message=str(error))
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    model = last.model
+    _, test_accuracy = evaluate(model, data.test)
+    pen = _pen_accuracy(model, args.pen_digits or default_pen_digits())
+    metadata = {
+        "model": config.model.to_dict(),
+        "parameters": parameter_count(model),
+        "preprocessing": switches(),
+        "training": config.to_dict(),
+        "epochs_run": last.epoch,
+        "train_seconds": round(last.elapsed, 1),
+        "command": "python train.py " + shlex.join(argv),
+        "data": {"mnist": data.source, "validation": config.val_size},
+        "metrics": {"mnist_test_accuracy": test_accuracy,
+                    "val_accuracy": last.val_accuracy, **pen},
+        "date": _now(),
+        "versions": {"mnist_canvas": __version__, "torch": torch.__version__,
+                     "python": platform.python_version()},
+    }  # fmt: skip
+    save_checkpoint(out, model, metadata)
+    report.emit(phase="saved", path=str(out), test_accuracy=test_accuracy, **pen)
+    if not args.progress_json:
+        extra = f", pen digits {pen['pen_dev_accuracy']:.4f}" if pen else ""
+        print(f"MNIST test accuracy {test_accuracy:.4f}{extra}; "
+              f"{last.elapsed:.0f}s training; saved {out}")  # fmt: skip
+    return 0
+
+
+def _now() -> str:
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return now.isoformat(timespec="seconds")
+
+
+def _pen_accuracy(model, path) -> dict:
+    if path is None or not Path(path).is_file():
+        return {}
+    from .classifier import Classifier
+    from .evaluate import evaluate_strokes
+
+    result = evaluate_strokes(Classifier(model, {}, "trained"), path)
+    return {"pen_dev_accuracy": result.accuracy}
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,60 @@
+import torch
+
+from mnist_canvas.data import Mnist, Split
+from mnist_canvas.models import ModelConfig
+from mnist_canvas.training import TrainConfig, fit
+
+
+def synthetic(n=600, seed=0) -> Mnist:
+    """Ten learnable classes: a bright square whose position is the label."""
+    gen = torch.Generator().manual_seed(seed)
+    labels = torch.arange(n) % 10
+    images = (torch.rand(n, 28, 28, generator=gen) * 60).to(torch.uint8)
+    for i, label in enumerate(labels.tolist()):
+        r, c = 4 + (label // 5) * 12, 2 + (label % 5) * 5
+        images[i, r : r + 8, c : c + 4] = 255
+    split = Split(images, labels)
+    return Mnist(split, split, "synthetic")
+
+
+def small_config(**kw):
+    base = {"model": ModelConfig("cnn"), "epochs": 1, "batch_size": 32, "val_size": 100,
+                "augment": (), "report_every": 2, "threads": 1}  # fmt: skip
+    return TrainConfig(**{**base, **kw})
+
+
+def test_one_epoch_yields_progress_and_lowers_the_loss():
+    progress = list(fit(small_config(), synthetic()))
+    steps = [p for p in progress if p.phase == "step"]
+    assert len(steps) >= 5
+    assert steps[-1].train_loss < steps[0].train_loss
+    assert [p.phase for p in progress[-2:]] == ["epoch", "done"]
+    done = progress[-1]
+    assert done.model is not None and done.val_accuracy > 0.5
+    assert all(p.elapsed >= 0 for p in progress)
+
+
+def test_stopping_between_yields_stops_the_run():
+    run = fit(small_config(epochs=50), synthetic())
+    first = next(run)
+    second = next(run)
+    run.close()  # the consumer stops asking: the generator finishes here
+    assert second.step > first.step
+    assert list(run) == []
+
+
+def test_augmentation_and_imbalance_and_train_size_are_honoured():
+    data = synthetic()
+    config = small_config(train_size=120, imbalance=(3, 0.0), augment=("rotate",))
+    from mnist_canvas.training import training_split
+
+    train, _ = training_split(config, data)
+    assert len(train) == 120 and not (train.labels == 3).any()
+    assert list(fit(config, data))[-1].phase == "done"
+
+
+def test_progress_is_json_ready():
+    import json
+
+    progress = next(fit(small_config(), synthetic()))
+    assert json.loads(json.dumps(progress.to_json()))["phase"] == "step"
