@@ -1,0 +1,47 @@
+"""Pictures of digits (PNG, JPG, ...) → the canvas's convention, and back.
+
+    >>> pixels = load_picture("seven.png", (280, 280))   # doctest: +SKIP
+
+A picture enters the pipeline at the raster stage: grey, dark ink on light
+paper, 0–255, padded (never stretched) to the canvas size.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_PIXELS = 50_000_000  # refuse decompression bombs before decoding
+
+
+def load_picture(path: str | os.PathLike, size: tuple[int, int]) -> np.ndarray:
+    """A picture file as float32 (h, w) in the canvas convention, fitted to size."""
+    path = Path(path)
+    try:
+        with Image.open(path) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise ValueError(f"{path}: the picture is too large to be a digit")
+            gray = ImageOps.exif_transpose(image).convert("L")
+    except (UnidentifiedImageError, OSError) as error:
+        raise ValueError(f"{path}: not a picture that can be read ({error})") from None
+    pixels = np.asarray(gray, dtype=np.float32)
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    if np.median(border) < 128:  # light ink on dark, as MNIST: flip to paper
+        pixels = 255.0 - pixels
+    paper = float(np.median(np.concatenate([pixels[0], pixels[-1]])))
+    fitted = ImageOps.pad(
+        Image.fromarray(pixels.astype(np.uint8)), size, color=int(paper)
+    )
+    return np.asarray(fitted, dtype=np.float32)
+
+
+def save_gray_png(path: str | os.PathLike, pixels: np.ndarray) -> None:
+    """Write a grey image (values 0–255) as PNG, atomically."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.part")
+    image = Image.fromarray(np.clip(pixels, 0, 255).round().astype(np.uint8))
+    image.save(tmp, format="PNG")
+    os.replace(tmp, path)

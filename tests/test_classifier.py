@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+
+from mnist_canvas.checkpoint import CheckpointError
+from mnist_canvas.classifier import Classifier
+from mnist_canvas.drawing import Drawing, Stroke
+from mnist_canvas.models import REGISTRY
+
+
+def one():
+    return Drawing(strokes=(Stroke.from_points([(150, 50), (140, 230)], 18),))
+
+
+def zero():
+    ring = [
+        (140 + 60 * np.cos(t), 140 + 90 * np.sin(t)) for t in np.linspace(0, 6.3, 60)
+    ]
+    return Drawing(strokes=(Stroke.from_points(ring, 18),))
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_every_shipped_model_loads_and_predicts(name):
+    clf = Classifier.load(name)
+    prediction = clf.predict(one())
+    p = prediction.probabilities
+    assert p.shape == (10,) and p.sum() == pytest.approx(1.0, abs=1e-5)
+    assert (p >= 0).all()
+    assert clf.metadata["model"]["arch"] == name
+    assert clf.metadata["metrics"]["mnist_test_accuracy"] > 0.9
+
+
+def test_default_model_reads_simple_digits():
+    clf = Classifier.load()
+    assert clf.predict(one()).digit == 1
+    assert clf.predict(zero()).digit == 0
+
+
+def test_empty_drawing_gets_no_prediction():
+    prediction = Classifier.load().predict(Drawing())
+    assert prediction.is_empty
+    assert prediction.probabilities is None and prediction.digit is None
+
+
+def test_switching_steps_changes_the_input():
+    clf = Classifier.load()
+    normal = clf.predict(one())
+    raw = clf.predict(one(), {"scale": False})
+    assert raw.preprocessed.input.max() > 100 > normal.preprocessed.input.max()
+
+
+def test_unknown_model_is_a_clear_error(tmp_path):
+    with pytest.raises(CheckpointError, match="no such model file"):
+        Classifier.load("no-such-model")
+    with pytest.raises(CheckpointError, match="no such model file"):
+        Classifier.load(tmp_path / "x.safetensors")
