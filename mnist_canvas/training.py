@@ -36,7 +36,7 @@ class TrainConfig:
     batch_size: int = 128
     lr: float = 4e-3  # the one-cycle schedule's peak
     weight_decay: float = 5e-4
-    label_smoothing: float = 0.1
+    label_smoothing: float = 0.05
     augment: tuple[str, ...] = KINDS
     train_size: int | None = None  # use only this many training images
     val_size: int = 5000
