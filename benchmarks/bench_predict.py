@@ -11,32 +11,15 @@ the default model, for 1 and 2 torch threads.
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
-import math
 import time
 
 import numpy as np
 import torch
 
 from mnist_canvas.classifier import Classifier
-from mnist_canvas.data import default_pen_digits, read_strokes
-from mnist_canvas.drawing import Drawing, Stroke
-from mnist_canvas.evaluate import place
-
-
-def drawings(count: int) -> tuple[list[Drawing], str]:
-    path = default_pen_digits()
-    if path is not None and path.is_file():
-        records = itertools.islice(read_strokes(path), count)
-        return [place(r) for r in records], str(path)
-    loops = []
-    for i in range(count):
-        n = 60 + i % 60
-        pts = [(140 + 60 * math.cos(t) + 20 * math.sin(3 * t), 140 + 90 * math.sin(t))
-               for t in np.linspace(0, 2 * math.pi, n)]  # fmt: skip
-        loops.append(Drawing(strokes=(Stroke.from_points(pts),)))
-    return loops, "generated"
+from mnist_canvas.drawing import Drawing
+from mnist_canvas.evaluate import sample_drawings
 
 
 def measure(clf: Classifier, items: list[Drawing], repeats: int) -> dict:
@@ -65,7 +48,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     clf = Classifier.load(args.model)
-    items, source = drawings(args.count)
+    items, source = sample_drawings(args.count)
     figures = {"model": clf.name, "source": source}
     for threads in (1, 2):
         torch.set_num_threads(threads)

@@ -18,6 +18,7 @@ Exit status 0, or 2 with a message naming the file (and line) for bad input.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import sys
@@ -27,7 +28,13 @@ import numpy as np
 
 from .checkpoint import CheckpointError
 from .classifier import Classifier
-from .data import DataError, LabelledDrawing, load_mnist, read_strokes
+from .data import (
+    DataError,
+    LabelledDrawing,
+    default_pen_digits,
+    load_mnist,
+    read_strokes,
+)
 from .drawing import DEFAULT_BRUSH, DEFAULT_CANVAS, Drawing, Stroke
 from .preprocess import STEP_NAMES, Image, _normalize, _scale, preprocess, switches
 
@@ -89,6 +96,22 @@ def place(
         for s in record.strokes
     )
     return Drawing(side, side, strokes)
+
+
+def sample_drawings(count: int) -> tuple[list[Drawing], str]:
+    """`count` realistic drawings on the default canvas, and where they came
+    from: pen digits from $MNIST_CANVAS_DATA when present, else generated loops."""
+    path = default_pen_digits()
+    if path is not None and path.is_file():
+        records = itertools.islice(read_strokes(path), count)
+        return [place(r) for r in records], str(path)
+    loops = []
+    for i in range(count):
+        n = 60 + i % 60
+        t = np.linspace(0, 2 * np.pi, n)
+        xs, ys = 140 + 60 * np.cos(t) + 20 * np.sin(3 * t), 140 + 90 * np.sin(t)
+        loops.append(Drawing(strokes=(Stroke.from_points(zip(xs, ys, strict=True)),)))
+    return loops, "generated"
 
 
 def evaluate_strokes(
