@@ -1,0 +1,136 @@
+"""Live latency of the real main window, and its start-up time.
+
+    python benchmarks/bench_app.py            # a summary
+    python benchmarks/bench_app.py --json     # figures as JSON on the last line
+
+Drives the real MainWindow offscreen: replays pen-digit strokes (from
+$MNIST_CANVAS_DATA/pen-digits when present, else generated loops) point by
+point through the canvas's input path (begin/extend/end_stroke, as its mouse
+and tablet handlers call them) and measures, for each point, the time until the
+probability view holds the answer for that point. Start-up is the time from
+launching a fresh Python process to its first window being shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+
+
+def startup_probe() -> None:
+    """Run in a child process: show the window, print when it is shown."""
+    import torch  # noqa: F401
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from mnist_canvas.app.main_window import MainWindow
+
+    app = QApplication([])
+    path = os.path.join(tempfile.mkdtemp(), "s.ini")
+    window = MainWindow(QSettings(path, QSettings.Format.IniFormat))
+    window.show()
+
+    def shown() -> None:
+        print(f"SHOWN {time.time()}", flush=True)
+        window.predictor.stop()
+        app.quit()
+
+    QTimer.singleShot(0, shown)
+    app.exec()
+
+
+def measure_startup(repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.time()
+        out = subprocess.run(
+            [sys.executable, __file__, "--startup-probe"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        shown = float(out.stdout.split("SHOWN ")[1].split()[0])
+        times.append(shown - start)
+    return times
+
+
+def measure_latency(count: int) -> tuple[list[float], str]:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from mnist_canvas.app.main_window import MainWindow
+    from mnist_canvas.evaluate import sample_drawings
+
+    app = QApplication.instance() or QApplication([])
+    path = os.path.join(tempfile.mkdtemp(), "s.ini")
+    window = MainWindow(QSettings(path, QSettings.Format.IniFormat))
+    window.show()
+    canvas, view = window.canvas, window.probabilities
+    drawings, source = sample_drawings(count)
+    times = []
+
+    def wait() -> None:
+        while view.serial < window.last_serial:
+            app.processEvents()
+
+    for drawing in drawings:
+        canvas.clear()
+        wait()
+        for stroke in drawing.strokes:
+            for i, p in enumerate(stroke.points):
+                start = time.perf_counter()
+                if i == 0:
+                    canvas.begin_stroke(p.x, p.y, p.pressure)
+                else:
+                    canvas.extend_stroke(p.x, p.y, p.pressure)
+                wait()
+                times.append((time.perf_counter() - start) * 1000)
+            canvas.end_stroke()
+            wait()
+    window.predictor.stop()
+    canvas.undo_stack.setClean()
+    window.close()
+    return times, source
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=100, help="digits to replay")
+    parser.add_argument("--startup-repeats", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.startup_probe:
+        startup_probe()
+        return
+    startup = measure_startup(args.startup_repeats)
+    times, source = measure_latency(args.count)
+    t = np.array(times)
+    figures = {
+        "median_ms": round(float(np.median(t)), 3),
+        "p95_ms": round(float(np.percentile(t, 95)), 3),
+        "p99_ms": round(float(np.percentile(t, 99)), 3),
+        "points": len(t),
+        "startup_s": round(float(np.median(startup)), 3),
+        "startup_runs_s": [round(s, 3) for s in startup],
+        "source": source,
+    }
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        print(
+            f"per point: median {figures['median_ms']} ms, p95 {figures['p95_ms']} "
+            f"ms, p99 {figures['p99_ms']} ms over {len(t)} points ({source})"
+        )
+        print(f"start-up to first window: {figures['startup_s']} s (median)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+import sys
+
+from mnist_canvas.app.main import main
+
+sys.exit(main())

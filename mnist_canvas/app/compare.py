@@ -1,0 +1,73 @@
+"""Every model's probabilities for the current drawing, side by side."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtWidgets import QWidget
+
+ROW = 30
+NAME_W = 110
+
+
+class CompareView(QWidget):
+    """Rows: models; columns: digits 0–9, shaded by probability; top digit ringed."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[tuple[str, np.ndarray | None, str]] = []
+        self.setMinimumSize(QSize(NAME_W + 10 * 34 + 60, ROW * 5 + 8))
+
+    def show_rows(self, rows: list[tuple[str, np.ndarray | None, str]]) -> None:
+        """(model name, probabilities or None, note) for each model."""
+        self.rows = rows
+        self.setMinimumHeight(ROW * (len(rows) + 1) + 8)
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        cell = (self.width() - NAME_W - 60) / 10
+        painter.setPen(text)
+        for d in range(10):
+            painter.drawText(
+                QRectF(NAME_W + d * cell, 0, cell, ROW),
+                Qt.AlignmentFlag.AlignCenter,
+                str(d),
+            )
+        bold = QFont(self.font())
+        bold.setBold(True)
+        for i, (name, p, note) in enumerate(self.rows):
+            y = ROW * (i + 1)
+            painter.setPen(text)
+            painter.setFont(self.font())
+            painter.drawText(
+                QRectF(4, y, NAME_W - 8, ROW), Qt.AlignmentFlag.AlignVCenter, name
+            )
+            if p is None:
+                painter.drawText(
+                    QRectF(NAME_W, y, cell * 10 + 60, ROW),
+                    Qt.AlignmentFlag.AlignVCenter,
+                    note or "—",
+                )
+                continue
+            top = int(np.argmax(p))
+            for d in range(10):
+                rect = QRectF(NAME_W + d * cell + 2, y + 3, cell - 4, ROW - 6)
+                painter.setPen(Qt.PenStyle.NoPen)
+                alpha = int(25 + 230 * float(p[d]))
+                painter.setBrush(QColor(46, 125, 50, alpha))
+                painter.drawRoundedRect(rect, 3, 3)
+                if d == top:
+                    painter.setPen(text)
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    painter.drawRoundedRect(rect, 3, 3)
+            painter.setPen(text)
+            painter.setFont(bold)
+            painter.drawText(
+                QRectF(NAME_W + 10 * cell, y, 60, ROW),
+                Qt.AlignmentFlag.AlignCenter,
+                f"{top} {p[top]:.0%}",
+            )

@@ -1,0 +1,95 @@
+"""The pipeline strip: a thumbnail of every stage, each with its on/off switch."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..preprocess import STEPS
+from .images import display_range, gray_image
+
+THUMB = 84
+
+
+class _StageTile(QWidget):
+    def __init__(self, title: str, tooltip: str, switchable: bool, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        self.image = QLabel()
+        self.image.setFixedSize(QSize(THUMB, THUMB))
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image.setStyleSheet("background: #202020; border: 1px solid #888;")
+        self.caption = QLabel()
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption.setStyleSheet("color: palette(mid); font-size: 10px;")
+        self.switch = QCheckBox(title)
+        self.switch.setChecked(True)
+        self.switch.setEnabled(switchable)
+        self.switch.setToolTip(tooltip)
+        self.image.setToolTip(tooltip)
+        layout.addWidget(self.image)
+        layout.addWidget(self.switch, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.caption)
+
+    def show_stage(self, stage) -> None:
+        if stage is None:
+            self.image.clear()
+            self.caption.setText("")
+            return
+        low, high = display_range(stage.pixels)
+        pixmap = QPixmap.fromImage(gray_image(stage.pixels, low, high))
+        h, w = stage.pixels.shape
+        mode = (
+            Qt.TransformationMode.FastTransformation
+            if max(h, w) <= 40
+            else Qt.TransformationMode.SmoothTransformation
+        )
+        self.image.setPixmap(
+            pixmap.scaled(
+                THUMB - 4, THUMB - 4, Qt.AspectRatioMode.KeepAspectRatio, mode
+            )
+        )
+        self.caption.setText(
+            f"{w}×{h} · {stage.pixels.min():.3g}…{stage.pixels.max():.3g}"
+        )
+
+
+class PipelineStrip(QWidget):
+    """Emits `switchesChanged(dict)` when a step is switched on or off."""
+
+    switchesChanged = Signal(dict)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.tiles = {"canvas": _StageTile("Canvas", "The drawing as rendered", False)}
+        for step in STEPS:
+            self.tiles[step.name] = _StageTile(step.label, step.help, True)
+            self.tiles[step.name].switch.toggled.connect(self._emit)
+        for tile in self.tiles.values():
+            layout.addWidget(tile)
+        layout.addStretch(1)
+
+    def switches(self) -> dict[str, bool]:
+        return {s.name: self.tiles[s.name].switch.isChecked() for s in STEPS}
+
+    def set_switches(self, switches: dict[str, bool]) -> None:
+        for name, on in switches.items():
+            if name in self.tiles:
+                tile = self.tiles[name].switch
+                tile.blockSignals(True)
+                tile.setChecked(bool(on))
+                tile.blockSignals(False)
+        self._emit()
+
+    def show_stages(self, stages) -> None:
+        by_name = {stage.name: stage for stage in stages}
+        for name, tile in self.tiles.items():
+            tile.show_stage(by_name.get(name))
+
+    def _emit(self) -> None:
+        self.switchesChanged.emit(self.switches())

@@ -1,0 +1,129 @@
+"""Predictions off the GUI thread, always for the newest drawing only.
+
+The window calls `Predictor.submit(source, steps, models)` on every pointer
+move. A worker thread takes the newest request when it is free; requests that
+arrived meanwhile are simply replaced, so stale work never queues and the
+answer always describes what is on the canvas now. Results come back as a
+`Results` signal carrying plain data (numpy arrays and dataclasses).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..checkpoint import CheckpointError
+from ..classifier import Classifier, Prediction
+from ..preprocess import preprocess
+
+
+@dataclass(frozen=True)
+class Request:
+    serial: int
+    source: object  # Drawing or a canvas-convention picture
+    steps: dict[str, bool]
+    models: tuple[str, ...]  # the active model first
+
+
+@dataclass(frozen=True)
+class Results:
+    serial: int
+    predictions: dict[str, Prediction]
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+class _Worker(QObject):
+    finished = Signal(object)  # Results
+
+    def __init__(self, owner: Predictor):
+        super().__init__()
+        self.owner = owner
+        self.classifiers: dict[str, Classifier] = {}
+
+    @Slot()
+    def drain(self) -> None:
+        """Answer requests until none is pending (the newest one each time)."""
+        while (request := self.owner._take()) is not None:
+            self.finished.emit(self._answer(request))
+
+    def _answer(self, request: Request) -> Results:
+        predictions, errors, cache = {}, {}, {}
+        for name in request.models:
+            try:
+                classifier = self._classifier(name)
+                steps = classifier.steps(request.steps)
+                key = tuple(sorted(steps.items()))
+                if key not in cache:
+                    cache[key] = preprocess(request.source, steps)
+                pre = cache[key]
+                probabilities = (
+                    None
+                    if pre.is_empty
+                    else classifier.probabilities(pre.input[None])[0]
+                )
+                predictions[name] = Prediction(probabilities, pre)
+            except (CheckpointError, ValueError, RuntimeError) as error:
+                errors[name] = str(error)
+        return Results(request.serial, predictions, errors)
+
+    def _classifier(self, name: str) -> Classifier:
+        if name not in self.classifiers:
+            path = self.owner.paths.get(name)
+            if path is None:
+                raise CheckpointError(f"No model called {name!r}")
+            self.classifiers[name] = Classifier.load(Path(path))
+        return self.classifiers[name]
+
+
+class Predictor(QObject):
+    """Owns the worker thread; `submit` never blocks the caller."""
+
+    results = Signal(object)  # Results, delivered on the GUI thread
+    _wake = Signal()
+
+    def __init__(self, paths: dict[str, Path], threads: int = 1, parent=None):
+        super().__init__(parent)
+        self.paths = dict(paths)
+        self._lock = threading.Lock()
+        self._pending: Request | None = None
+        self._busy = False
+        self._serial = 0
+        self._thread = QThread()
+        self._thread.setObjectName("predictor")
+        self._worker = _Worker(self)
+        self._worker.moveToThread(self._thread)
+        self._wake.connect(self._worker.drain)
+        self._worker.finished.connect(self.results)
+        self._thread.started.connect(lambda: torch.set_num_threads(threads))
+        self._thread.start()
+
+    def submit(self, source, steps: dict[str, bool], models: tuple[str, ...]) -> int:
+        """Ask for predictions; returns the request's serial number."""
+        with self._lock:
+            self._serial += 1
+            self._pending = Request(self._serial, source, dict(steps), tuple(models))
+            wake = not self._busy
+            self._busy = True
+        if wake:
+            self._wake.emit()
+        return self._serial
+
+    def add_model(self, name: str, path: Path) -> None:
+        with self._lock:
+            self.paths[name] = Path(path)
+            self._worker.classifiers.pop(name, None)
+
+    def _take(self) -> Request | None:
+        with self._lock:
+            request, self._pending = self._pending, None
+            if request is None:
+                self._busy = False
+            return request
+
+    def stop(self) -> None:
+        self._thread.quit()
+        self._thread.wait()

@@ -1,0 +1,94 @@
+"""Ten probability bars and the top digit, large, with its confidence."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtWidgets import QWidget
+
+TOP = QColor(46, 125, 50)
+BAR = QColor(120, 144, 156)
+
+
+class ProbabilityView(QWidget):
+    """Shows a Prediction; with no probabilities, an invitation to draw."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.probabilities: np.ndarray | None = None
+        self.message = "Draw a digit"
+        self.serial = 0  # the request whose answer is shown
+        self.setMinimumSize(QSize(260, 300))
+
+    def show_probabilities(self, probabilities, serial: int, message: str = "") -> None:
+        self.probabilities = probabilities
+        self.serial = serial
+        self.message = message or "Draw a digit"
+        self.update()
+
+    @property
+    def digit(self) -> int | None:
+        p = self.probabilities
+        return None if p is None else int(np.argmax(p))
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text_color = self.palette().color(QPalette.ColorRole.WindowText)
+        w, h = self.width(), self.height()
+        header = QRectF(0, 0, w, min(h * 0.3, 110.0))
+        big = QFont(self.font())
+        if self.probabilities is None:
+            big.setPointSizeF(big.pointSizeF() * 1.6)
+            painter.setFont(big)
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(header, Qt.AlignmentFlag.AlignCenter, self.message)
+            return
+        p = self.probabilities
+        top = int(np.argmax(p))
+        big.setPointSizeF(big.pointSizeF() * 4)
+        big.setBold(True)
+        painter.setFont(big)
+        painter.setPen(TOP)
+        left = QRectF(0, 0, w * 0.45, header.height())
+        right_edge = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(left, right_edge, str(top))
+        small = QFont(self.font())
+        small.setPointSizeF(small.pointSizeF() * 1.3)
+        painter.setFont(small)
+        painter.setPen(text_color)
+        right = QRectF(w * 0.45 + 16, 0, w * 0.55 - 16, header.height())
+        painter.drawText(right, Qt.AlignmentFlag.AlignVCenter, f"{p[top]:.1%} sure")
+        self._paint_bars(
+            painter, p, top, QRectF(0, header.height(), w, h - header.height())
+        )
+
+    def _paint_bars(self, painter: QPainter, p, top: int, area: QRectF) -> None:
+        row = area.height() / 10
+        label_w, value_w = 22.0, 56.0
+        bar_w = area.width() - label_w - value_w - 8
+        painter.setFont(self.font())
+        text_color = self.palette().color(QPalette.ColorRole.WindowText)
+        for digit in range(10):
+            y = area.top() + digit * row
+            painter.setPen(text_color)
+            painter.drawText(
+                QRectF(0, y, label_w, row), Qt.AlignmentFlag.AlignCenter, str(digit)
+            )
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(0, 0, 0, 18))
+            painter.drawRoundedRect(
+                QRectF(label_w, y + row * 0.2, bar_w, row * 0.6), 3, 3
+            )
+            painter.setBrush(TOP if digit == top else BAR)
+            length = max(bar_w * float(p[digit]), 1.0)
+            painter.drawRoundedRect(
+                QRectF(label_w, y + row * 0.2, length, row * 0.6), 3, 3
+            )
+            painter.setPen(text_color)
+            painter.drawText(
+                QRectF(label_w + bar_w + 4, y, value_w, row),
+                Qt.AlignmentFlag.AlignVCenter,
+                f"{p[digit]:.1%}",
+            )

@@ -1,0 +1,294 @@
+"""The app, driven through its widgets' public methods (plus one real drag)."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from mnist_canvas.app import main_window
+from mnist_canvas.app.main_window import MainWindow
+from mnist_canvas.classifier import shipped_weights_dir
+from mnist_canvas.preprocess import MNIST_MEAN, MNIST_STD, center_of_mass
+
+ONE = [(150, 50), (146, 120), (140, 230)]
+SEVEN = [(70, 50), (210, 50), (120, 240)]
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Record message boxes instead of showing them."""
+    shown = []
+
+    def record(kind):
+        def box(parent, title, text, *args, **kwargs):
+            shown.append((kind, title, text))
+            return QMessageBox.StandardButton.Discard
+
+        return box
+
+    for kind in ("warning", "information", "question", "about"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(record(kind)))
+    return shown
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, messages):
+    windows = []
+
+    def make(settings_name="settings.ini"):
+        settings = QSettings(str(tmp_path / settings_name), QSettings.Format.IniFormat)
+        window = MainWindow(settings)
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.predictor.stop()
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+def settle(qtbot, window):
+    """Wait until the shown result answers the newest request."""
+    serial = window.request_prediction()
+    qtbot.waitUntil(lambda: window.probabilities.serial >= serial, timeout=10000)
+
+
+def test_empty_canvas_shows_no_prediction(qtbot, window):
+    settle(qtbot, window)
+    assert window.probabilities.probabilities is None
+    assert window.probabilities.message == "Draw a digit"
+    assert window.eye.pixels is None
+
+
+def test_drawing_updates_the_bars(qtbot, window):
+    window.canvas.add_stroke(ONE)
+    settle(qtbot, window)
+    p = window.probabilities.probabilities
+    assert p is not None and p.sum() == pytest.approx(1, abs=1e-5)
+    assert window.probabilities.digit == 1
+    assert window.eye.pixels.shape == (28, 28)
+
+
+def test_predictions_update_while_the_stroke_is_drawn(qtbot, window):
+    window.canvas.begin_stroke(150, 50)
+    for y in range(60, 231, 10):
+        window.canvas.extend_stroke(150 - y / 40, y)
+    qtbot.waitUntil(lambda: window.probabilities.digit == 1, timeout=10000)
+    assert window.canvas.drawing.is_empty  # not released yet: still in progress
+    window.canvas.end_stroke()
+    assert len(window.canvas.drawing.strokes) == 1
+
+
+def test_real_mouse_drag_draws_and_predicts(qtbot, window):
+    canvas = window.canvas
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(150, 50))
+    for y in range(60, 240, 12):
+        qtbot.mouseMove(canvas, QPoint(148, y))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(147, 235))
+    assert len(canvas.drawing.strokes) == 1
+    assert len(canvas.drawing.strokes[0].points) > 5
+    settle(qtbot, window)
+    assert window.probabilities.digit == 1
+
+
+def eye_after(qtbot, window, **off):
+    switches = {**window.strip.switches(), **off}
+    window.strip.set_switches(switches)
+    settle(qtbot, window)
+    return window.eye.pixels
+
+
+def test_each_switch_changes_the_input_as_named(qtbot, window):
+    window.canvas.add_stroke(SEVEN)
+    normal = eye_after(qtbot, window)
+    assert normal.min() == pytest.approx(-MNIST_MEAN / MNIST_STD, abs=1e-4)
+    raw = eye_after(qtbot, window, scale=False)
+    assert raw.max() > 100
+    eye_after(qtbot, window, scale=True)
+    unnormalised = eye_after(qtbot, window, normalize=False)
+    assert unnormalised.min() == 0 and unnormalised.max() <= 1
+    inverted_off = eye_after(qtbot, window, invert=False)
+    assert inverted_off[0, 0] == pytest.approx(1.0)
+    eye_after(qtbot, window, invert=True)
+    off_centre = eye_after(qtbot, window, center=False)
+    centred = eye_after(qtbot, window, center=True)
+    assert abs(center_of_mass(centred, 0)[1] - 13.5) <= 0.5
+    assert abs(center_of_mass(off_centre, 0)[1] - 13.5) > 0.5
+    uncropped = eye_after(qtbot, window, crop=False)
+    assert (uncropped > 0.1).sum() < (centred > 0.1).sum()
+    eye_after(qtbot, window, crop=True)
+    aliased = eye_after(qtbot, window, antialias=False)
+    assert not np.array_equal(aliased, centred)
+    eye_after(qtbot, window, antialias=True)
+    unfitted = eye_after(qtbot, window, fit=False)
+    # Unscaled, only the middle 28×28 px of the 190 px tall seven is visible.
+    assert not np.allclose(unfitted, centred)
+    assert window.strip.tiles["fit"].caption.text().startswith("1")  # 1xx px wide
+
+
+def test_undo_redo_clear(qtbot, window):
+    canvas = window.canvas
+    canvas.add_stroke(ONE)
+    canvas.add_stroke(SEVEN)
+    window.undo_action.trigger()
+    assert len(canvas.drawing.strokes) == 1
+    window.redo_action.trigger()
+    assert len(canvas.drawing.strokes) == 2
+    window.clear_action.trigger()
+    assert canvas.drawing.is_empty
+    settle(qtbot, window)
+    assert window.probabilities.probabilities is None
+    window.undo_action.trigger()
+    assert len(canvas.drawing.strokes) == 2
+
+
+def test_eraser_removes_the_touched_stroke_undoably(window):
+    canvas = window.canvas
+    canvas.add_stroke(ONE)
+    canvas.add_stroke([(20, 260), (60, 260)])
+    canvas.erase_at(146, 120)
+    assert [len(s.points) for s in canvas.drawing.strokes] == [2]
+    window.undo_action.trigger()
+    assert len(canvas.drawing.strokes) == 2
+
+
+def test_model_switch_and_compare_view(qtbot, window):
+    window.canvas.add_stroke(SEVEN)
+    settle(qtbot, window)
+    default = window.probabilities.probabilities.copy()
+    window.model_picker.setCurrentText("mlp")
+    assert window.active_model() == "mlp"
+    settle(qtbot, window)
+    assert not np.allclose(window.probabilities.probabilities, default)
+    assert "mlp" in window.model_summary()
+    window.compare_action.trigger()
+    settle(qtbot, window)
+    names = [row[0] for row in window.compare.rows]
+    assert sorted(names) == sorted(window.models)
+    assert all(row[1] is not None for row in window.compare.rows)
+
+
+def test_save_and_open_round_trip(qtbot, window, tmp_path):
+    window.canvas.add_stroke(SEVEN)
+    assert window.has_unsaved_work()
+    assert window.save_as(str(tmp_path / "seven.json"))
+    assert not window.has_unsaved_work()
+    saved = window.canvas.drawing
+    window.new_drawing()
+    assert window.canvas.drawing.is_empty
+    assert window.open_file(str(tmp_path / "seven.json"))
+    assert window.canvas.drawing == saved
+
+
+def test_png_export_reopens_as_a_picture_with_the_same_reading(qtbot, window, tmp_path):
+    window.canvas.add_stroke(SEVEN)
+    settle(qtbot, window)
+    digit = window.probabilities.digit
+    assert window.export_png(str(tmp_path / "seven.png"))
+    assert window.export_input(str(tmp_path / "input.npy"))
+    np.testing.assert_array_equal(np.load(tmp_path / "input.npy"), window.eye.pixels)
+    window.canvas.clear()
+    assert window.open_file(str(tmp_path / "seven.png"))
+    assert window.canvas.picture is not None
+    settle(qtbot, window)
+    assert window.probabilities.digit == digit
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"\x89PNG broken", b""])
+def test_bad_file_gives_a_message_and_keeps_the_drawing(
+    window, tmp_path, messages, content
+):
+    window.canvas.add_stroke(ONE)
+    before = window.canvas.drawing
+    for name in ("bad.json", "bad.png"):
+        (tmp_path / name).write_bytes(content)
+        assert not window.open_file(str(tmp_path / name))
+        assert window.canvas.drawing == before
+    assert [m[0] for m in messages] == ["warning", "warning"]
+
+
+def test_settings_persist(qtbot, make_window):
+    first = make_window()
+    first.brush.setValue(31)
+    first.strip.set_switches({**first.strip.switches(), "center": False})
+    first.model_picker.setCurrentText("mlp")
+    first.close()
+    second = make_window()
+    assert second.brush.value() == 31 and second.canvas.brush == 31
+    assert second.strip.switches()["center"] is False
+    assert second.active_model() == "mlp"
+
+
+def test_closing_with_unsaved_drawing_asks_first(qtbot, window, monkeypatch):
+    window.canvas.add_stroke(ONE)
+    asked = []
+
+    def cancel(*args, **kwargs):
+        asked.append(args[2])
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(cancel))
+    assert not window.close()
+    assert window.isVisible() and asked
+    assert len(window.canvas.drawing.strokes) == 1
+
+
+@pytest.fixture
+def weights_copy(tmp_path, monkeypatch):
+    folder = tmp_path / "weights"
+    shutil.copytree(shipped_weights_dir(), folder)
+    monkeypatch.setenv("MNIST_CANVAS_WEIGHTS", str(folder))
+    monkeypatch.setattr(main_window, "user_models_dir", lambda: tmp_path / "none")
+    return folder
+
+
+def test_corrupt_weights_file_is_reported_and_others_offered(
+    qtbot, weights_copy, make_window, messages
+):
+    (weights_copy / "cnn-bn.safetensors").write_bytes(b"\x80\x04 a pickle")
+    path = weights_copy / "cnn.safetensors"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    window = make_window()
+    assert "pickle" in window.unusable["cnn-bn"]
+    assert "cnn.safetensors" in window.unusable["cnn"]
+    qtbot.waitUntil(lambda: len(messages) == 1)
+    assert "cnn-bn.safetensors" in messages[0][2] and "mlp" in messages[0][2]
+    assert window.model_picker.findText("cnn-bn") < 0
+    assert window.active_model() is not None
+    window.canvas.add_stroke(ONE)
+    settle(qtbot, window)
+    assert window.probabilities.probabilities is not None
+
+
+def test_weights_that_fail_on_loading_are_dropped_with_a_message(
+    qtbot, weights_copy, make_window, messages
+):
+    """Header fine, weights not: found only when the worker loads the model."""
+    good = (weights_copy / "cnn.safetensors").read_bytes()
+    header = json.loads(good[8 : 8 + int.from_bytes(good[:8], "little")])
+    meta = json.loads(header["__metadata__"]["mnist_canvas"])
+    meta["model"]["arch"] = "mlp"
+    from safetensors.torch import load_file, save_file
+
+    tensors = load_file(weights_copy / "cnn.safetensors")
+    save_file(tensors, weights_copy / "mlp.safetensors",
+              metadata={"mnist_canvas": json.dumps(meta)})  # fmt: skip
+    window = make_window()
+    assert window.model_picker.findText("mlp") >= 0
+    window.model_picker.setCurrentText("mlp")
+    window.canvas.add_stroke(ONE)
+    qtbot.waitUntil(lambda: "mlp" in window.unusable, timeout=10000)
+    assert any("do not fit the mlp" in text for _, _, text in messages)
+    assert window.model_picker.findText("mlp") < 0
+    settle(qtbot, window)
+    assert window.probabilities.probabilities is not None  # another model took over
