@@ -4,7 +4,8 @@
     python train.py --model mlp --epochs 3 --augment none --train-size 1000
     python train.py ... --progress-json   # one JSON object per line, for programs
 
-Exit status: 0 done, 2 bad arguments or data, 3 an existing --out file was kept.
+Exit status: 0 done, 2 bad arguments or data, 3 an existing --out file was kept,
+4 the checkpoint could not be written (nothing partial is left behind).
 """
 
 from __future__ import annotations
@@ -231,7 +232,12 @@ def run(argv: list[str]) -> int:
         "versions": {"mnist_canvas": __version__, "torch": torch.__version__,
                      "python": platform.python_version()},
     }  # fmt: skip
-    save_checkpoint(out, model, metadata)
+    try:
+        save_checkpoint(out, model, metadata)
+    except OSError as error:  # a full disk, a read-only folder, ...
+        report.emit(phase="error", message=f"Could not save {out}: {error}")
+        print(f"error: could not save {out}: {error}", file=sys.stderr)
+        return 4
     report.emit(phase="saved", path=str(out), test_accuracy=test_accuracy, **pen)
     if not args.progress_json:
         extra = f", pen digits {pen['pen_dev_accuracy']:.4f}" if pen else ""
@@ -257,3 +263,7 @@ def _pen_accuracy(model, path) -> dict:
 
 def main() -> None:
     sys.exit(run(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()
