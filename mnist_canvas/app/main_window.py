@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..checkpoint import SUFFIX, CheckpointError, read_metadata
 from ..classifier import shipped_weights_dir
+from ..data import default_mnist_dir
 from ..drawing import load_drawing, save_drawing
 from ..models import DEFAULT_MODEL, REGISTRY
 from ..pictures import load_picture, save_gray_png
@@ -37,6 +38,7 @@ from .model_eye import ModelEyeView
 from .pipeline_strip import PipelineStrip
 from .predictor import Predictor, Results
 from .probabilities import ProbabilityView
+from .training_dialog import TrainingDialog
 
 DRAWING_FILTER = "Drawings (*.json)"
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)"
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
         self.predictor.results.connect(self._show_results)
         self.file_path: Path | None = None
         self.last_serial = 0  # the newest prediction request
+        self.training: TrainingDialog | None = None
         self._build_widgets()
         self._build_actions()
         self._restore_settings()
@@ -175,6 +178,9 @@ class MainWindow(QMainWindow):
         self.compare_action.setText("&Compare Models")
         self.compare_action.setShortcut(QKeySequence("Ctrl+M"))
         self.about_action = action("&About This Model…", self.about)
+        self.train_action = action(
+            "&Train a Model…", self.open_training, QKeySequence("Ctrl+T")
+        )
 
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
@@ -199,6 +205,7 @@ class MainWindow(QMainWindow):
         ):
             edit.addAction(a)
         menus.addMenu("&View").addAction(self.compare_action)
+        menus.addMenu("&Training").addAction(self.train_action)
         menus.addMenu("&Help").addAction(self.about_action)
 
         bar = QToolBar("Tools")
@@ -297,6 +304,51 @@ class MainWindow(QMainWindow):
                 f"{lines}\n\nAvailable models: {available}.",
             ),
         )
+
+    # -- training -------------------------------------------------------------------
+    def open_training(self) -> TrainingDialog:
+        if self.training is None:
+            default = default_mnist_dir()
+            mnist = str(self.settings.value("mnist_dir", str(default or "")))
+            self.training = TrainingDialog(
+                user_models_dir(), mnist, self._current_metrics(), self
+            )
+            self.training.modelTrained.connect(self.add_model)
+            self.training.data_dir.editingFinished.connect(
+                lambda: self.settings.setValue(
+                    "mnist_dir", self.training.data_dir.text()
+                )
+            )
+        self.training.current = self._current_metrics()
+        self.training.show()
+        self.training.raise_()
+        return self.training
+
+    def _current_metrics(self) -> dict:
+        name = self.active_model()
+        if name is None:
+            return {}
+        try:
+            metrics = read_metadata(self.models[name]).get("metrics", {})
+        except CheckpointError:
+            return {}
+        return {
+            "name": name,
+            "test_accuracy": metrics.get("mnist_test_accuracy", 0.0),
+            "pen_dev_accuracy": metrics.get("pen_dev_accuracy"),
+        }
+
+    def add_model(self, path: str, activate: bool = False) -> None:
+        """Offer a newly trained model in the picker (and make it active)."""
+        path = Path(path)
+        name = path.stem
+        if name not in self.models:
+            self.models[name] = path
+            self.predictor.add_model(name, path)
+            self.model_picker.addItem(name, str(path))
+        self.statusBar().showMessage(f"New model {name} is in the Model list", 8000)
+        if activate:
+            self.model_picker.setCurrentText(name)
 
     # -- tools ------------------------------------------------------------------------
     def _brush_changed(self, value: int) -> None:
@@ -485,9 +537,22 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Discard
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.training is not None and self.training.run.is_running():
+            answer = QMessageBox.question(
+                self,
+                "Training in progress",
+                "A model is being trained. Stop the training and quit? "
+                "(Nothing half-trained is saved.)",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
         if not self.confirm_discard():
             event.ignore()
             return
+        if self.training is not None:
+            self.training.run.wait_stopped()
         self.settings.setValue("geometry", self.saveGeometry())
         self.predictor.stop()
         event.accept()

@@ -1,0 +1,122 @@
+"""A training run in a separate process, so drawing never waits for it.
+
+`TrainingRun.start(args, out)` runs `python -m mnist_canvas.train_cli` with
+`--progress-json`; every line it prints becomes a `progress(dict)` signal.
+A second process (not a thread) keeps the GIL and both cores' scheduling away
+from the GUI. Cancelling terminates the child (killing it if it lingers); the
+child writes its checkpoint atomically, and any temp file it leaves when killed
+mid-write is removed here, so a run either adds one whole model or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QProcess, QTimer, Signal
+
+KILL_AFTER_MS = 1500
+
+
+class TrainingRun(QObject):
+    progress = Signal(dict)  # one parsed JSON line from the child
+    succeeded = Signal(str, dict)  # checkpoint path, the child's "saved" line
+    failed = Signal(str)  # a message for the user
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.process = QProcess(self)
+        self.process.readyReadStandardOutput.connect(self._read_stdout)
+        self.process.finished.connect(self._finished)
+        self.process.errorOccurred.connect(self._error)
+        self.out: Path | None = None
+        self._buffer = b""
+        self._saved: dict | None = None
+        self._error_message: str | None = None
+        self._cancelled = False
+        self._done = False
+
+    def start(self, args: list[str], out: Path) -> None:
+        self.out = Path(out)
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self._buffer, self._saved, self._error_message = b"", None, None
+        self._cancelled = self._done = False
+        full = ["-m", "mnist_canvas.train_cli", *args, "--out", str(self.out),
+                "--progress-json"]  # fmt: skip
+        self.process.start(sys.executable, full)
+
+    def is_running(self) -> bool:
+        return self.process.state() != QProcess.ProcessState.NotRunning
+
+    def cancel(self) -> None:
+        """Stop the run: terminate now, kill if still alive after 1.5 s."""
+        if not self.is_running():
+            return
+        self._cancelled = True
+        self.process.terminate()
+        QTimer.singleShot(KILL_AFTER_MS, self._kill_if_running)
+
+    def wait_stopped(self, msecs: int = 5000) -> None:
+        """Block until the child is gone (for closing the app)."""
+        if self.is_running():
+            self.cancel()
+            if not self.process.waitForFinished(msecs):
+                self.process.kill()
+                self.process.waitForFinished(msecs)
+
+    def _kill_if_running(self) -> None:
+        if self.is_running():
+            self.process.kill()
+
+    def _read_stdout(self) -> None:
+        self._buffer += bytes(self.process.readAllStandardOutput().data())
+        *lines, self._buffer = self._buffer.split(b"\n")
+        for line in lines:
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if not isinstance(data, dict):
+                continue
+            if data.get("phase") == "saved":
+                self._saved = data
+            elif data.get("phase") == "error":
+                self._error_message = str(data.get("message"))
+            self.progress.emit(data)
+
+    def _finished(self, code: int, status: QProcess.ExitStatus) -> None:
+        if self._done:
+            return
+        self._done = True
+        self._read_stdout()
+        if (
+            self._saved is not None and self.out.is_file()
+        ):  # whole, even if killed after
+            self.succeeded.emit(str(self.out), self._saved)
+            return
+        self._remove_partial()
+        if self._cancelled:
+            self.failed.emit("Training was cancelled; no model was saved.")
+        elif self._error_message:
+            self.failed.emit(self._error_message)
+        elif status == QProcess.ExitStatus.CrashExit:
+            self.failed.emit("The training process stopped unexpectedly; "
+                             "no model was saved.")  # fmt: skip
+        else:
+            tail = bytes(self.process.readAllStandardError().data()).decode(
+                errors="replace").strip().splitlines()[-3:]  # fmt: skip
+            detail = " ".join(tail) or f"exit status {code}"
+            self.failed.emit(f"Training failed ({detail}); no model was saved.")
+
+    def _error(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self._done = True
+            self.failed.emit("The training process could not be started.")
+
+    def _remove_partial(self) -> None:
+        """Delete temp files a killed child may have left; never a whole model."""
+        if self.out is None:
+            return
+        for leftover in self.out.parent.glob(f".{self.out.stem}-*.part"):
+            leftover.unlink(missing_ok=True)
