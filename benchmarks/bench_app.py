@@ -2,13 +2,16 @@
 
     python benchmarks/bench_app.py            # a summary
     python benchmarks/bench_app.py --json     # figures as JSON on the last line
+    python benchmarks/bench_app.py --during-training ../shared/data/mnist --json
 
 Drives the real MainWindow offscreen: replays pen-digit strokes (from
 $MNIST_CANVAS_DATA/pen-digits when present, else generated loops) point by
 point through the canvas's input path (begin/extend/end_stroke, as its mouse
 and tablet handlers call them) and measures, for each point, the time until the
 probability view holds the answer for that point. Start-up is the time from
-launching a fresh Python process to its first window being shown.
+launching a fresh Python process to its first window being shown. With
+--during-training, a real training process (as Training ▸ Train a Model starts
+it) runs on the same two cores for the whole measurement.
 """
 
 from __future__ import annotations
@@ -54,14 +57,51 @@ def measure_startup(repeats: int) -> list[float]:
         start = time.time()
         out = subprocess.run(
             [sys.executable, __file__, "--startup-probe"],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         shown = float(out.stdout.split("SHOWN ")[1].split()[0])
         times.append(shown - start)
     return times
 
 
-def measure_latency(count: int) -> tuple[list[float], str]:
+def start_training(app, data_dir: str):
+    """A real training run in its own process, as Training ▸ Train starts it."""
+    from pathlib import Path
+
+    from mnist_canvas.app.training_run import TrainingRun
+
+    run = TrainingRun()
+    progress = []
+    run.progress.connect(progress.append)
+    out = Path(tempfile.mkdtemp()) / "bench.safetensors"
+    run.start(
+        [
+            "--model",
+            "cnn-bn",
+            "--epochs",
+            "50",
+            "--data-dir",
+            data_dir,
+            "--pen-digits",
+            "none",
+        ],
+        out,
+    )
+    while not progress:  # wait until it is really training
+        app.processEvents()
+        if not run.is_running():
+            raise SystemExit(
+                "the training run did not start; is the MNIST folder right?"
+            )
+        time.sleep(0.01)
+    return run
+
+
+def measure_latency(
+    count: int, train_data: str | None = None
+) -> tuple[list[float], str]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -72,6 +112,7 @@ def measure_latency(count: int) -> tuple[list[float], str]:
     path = os.path.join(tempfile.mkdtemp(), "s.ini")
     window = MainWindow(QSettings(path, QSettings.Format.IniFormat))
     window.show()
+    run = start_training(app, train_data) if train_data else None
     canvas, view = window.canvas, window.probabilities
     drawings, source = sample_drawings(count)
     times = []
@@ -94,6 +135,10 @@ def measure_latency(count: int) -> tuple[list[float], str]:
                 times.append((time.perf_counter() - start) * 1000)
             canvas.end_stroke()
             wait()
+    if run is not None:
+        if not run.is_running():
+            raise SystemExit("the training run ended before the measurement did")
+        run.wait_stopped()
     window.predictor.stop()
     canvas.undo_stack.setClean()
     window.close()
@@ -105,13 +150,19 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100, help="digits to replay")
     parser.add_argument("--startup-repeats", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--during-training",
+        metavar="MNIST_DIR",
+        default=None,
+        help="measure while a training process runs on this MNIST folder",
+    )
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.startup_probe:
         startup_probe()
         return
-    startup = measure_startup(args.startup_repeats)
-    times, source = measure_latency(args.count)
+    startup = measure_startup(args.startup_repeats) if args.startup_repeats else [0]
+    times, source = measure_latency(args.count, args.during_training)
     t = np.array(times)
     figures = {
         "median_ms": round(float(np.median(t)), 3),
@@ -121,6 +172,7 @@ def main() -> None:
         "startup_s": round(float(np.median(startup)), 3),
         "startup_runs_s": [round(s, 3) for s in startup],
         "source": source,
+        "during_training": bool(args.during_training),
     }
     if args.json:
         print(json.dumps(figures))
