@@ -178,6 +178,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default=None, help="shipped name or checkpoint path")
     p.add_argument("--steps", default="", help="steps to switch off, comma-separated: "
                    + ", ".join(STEP_NAMES))  # fmt: skip
+    p.add_argument(
+        "--steps-on",
+        default="",
+        help="optional steps to switch on, comma-separated (e.g. pen)",
+    )
     p.add_argument("--place", choices=PLACES, default="default")
     p.add_argument("--seed", type=int, default=0, help="for --place random")
     p.add_argument("--brush", type=float, default=None, help="brush width in px")
@@ -193,8 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     try:
         off = [s.strip() for s in args.steps.split(",") if s.strip()]
-        steps = dict.fromkeys(off, False)
-        switches(off)  # names checked here, with the list of valid ones
+        on = [s.strip() for s in args.steps_on.split(",") if s.strip()]
+        switches(off + on)  # names checked here, with the list of valid ones
+        steps = {**dict.fromkeys(on, True), **dict.fromkeys(off, False)}
         if args.brush is not None and args.brush <= 0:
             raise ValueError(f"--brush must be greater than zero, not {args.brush}")
         classifier = Classifier.load(args.model)

@@ -63,6 +63,14 @@ def test_readable_table_and_steps_switch(stroke_file, capsys):
     assert report["steps"]["invert"] is False and report["accuracy"] < 0.9
 
 
+def test_optional_steps_switch_on_by_name(stroke_file, capsys):
+    code, out, _ = run(capsys, "--strokes", stroke_file, "--steps-on", "pen", "--json")
+    report = json.loads(out.strip().splitlines()[-1])
+    assert code == 0 and report["steps"]["pen"] is True
+    code, _, err = run(capsys, "--strokes", stroke_file, "--steps-on", "sparkle")
+    assert code == 2 and "sparkle" in err
+
+
 def test_random_placement_is_reproducible(stroke_file, capsys):
     reports = []
     for _ in range(2):

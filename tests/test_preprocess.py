@@ -8,6 +8,7 @@ from mnist_canvas.preprocess import (
     MNIST_MEAN,
     MNIST_STD,
     STEP_NAMES,
+    STEPS,
     center_of_mass,
     preprocess,
     switches,
@@ -34,7 +35,7 @@ def ink_box(pixels, background=0.0):
 def test_stages_come_back_in_order_with_names():
     result = preprocess(digit(SEVEN))
     assert [s.name for s in result.stages] == ["canvas", *STEP_NAMES]
-    assert all(s.enabled for s in result.stages)
+    assert [s.enabled for s in result.stages[1:]] == [step.default for step in STEPS]
     assert result.input.shape == (28, 28)
     assert result.input.dtype == np.float32
     np.testing.assert_array_equal(result.stages[-1].pixels, result.input)
@@ -68,7 +69,7 @@ def test_tiny_and_huge_digits_end_with_a_20_px_longer_side(height):
 
 def test_aspect_ratio_is_kept():
     tall = [(120, 40), (160, 40), (160, 240), (120, 240), (120, 40)]
-    h, w = stage(preprocess(digit(tall, brush=4)), "fit").shape
+    h, w = stage(preprocess(digit(tall, brush=4), {"pen": False}), "fit").shape
     assert h == 20 and abs(w - 20 * 44 / 204) <= 1
 
 
@@ -105,10 +106,12 @@ def test_antialias_keeps_thin_strokes_ink_when_shrinking():
         for t in np.linspace(0, 2 * np.pi, 200)
     ]
     drawing = digit(ring, brush=2)
-    expected = stage(preprocess(drawing), "crop").sum() * (20 / 244) ** 2
+    expected = (
+        stage(preprocess(drawing, {"pen": False}), "crop").sum() * (20 / 244) ** 2
+    )
 
     def fitted(on):
-        return stage(preprocess(drawing, {"antialias": on}), "fit")
+        return stage(preprocess(drawing, {"antialias": on, "pen": False}), "fit")
 
     # Averaging over each output pixel's area conserves ink and turns a thin
     # line into a faint grey one; point samples hit it at full black or miss it.
@@ -137,7 +140,7 @@ def test_unknown_step_names_are_refused_with_the_list():
 
 
 def test_pictures_enter_at_the_canvas_stage_either_polarity():
-    drawn = preprocess(digit(SEVEN))
+    drawn = preprocess(digit(SEVEN), {"pen": False})
     picture = stage(drawn, "canvas")
     from_picture = preprocess(picture)
     np.testing.assert_allclose(from_picture.input, drawn.input, atol=1e-5)
@@ -179,3 +182,20 @@ def test_a_dot_missed_by_point_sampling_still_gives_a_finite_input():
     dot = Drawing(1, 1, (Stroke.from_points([(0, 1, 0)], brush=1),))
     result = preprocess(dot, switches(["antialias", "crop"]))
     assert result.input is not None and np.isfinite(result.input).all()
+
+
+def test_even_pen_makes_brush_width_and_size_stop_mattering():
+    def model_input(points, brush, pen):
+        return preprocess(digit(points, brush=brush), {"pen": pen}).input
+
+    small = [(x * 0.3 + 20, y * 0.3 + 30) for x, y in SEVEN]
+    thin, thick = model_input(SEVEN, 4, True), model_input(small, 28, True)
+    assert np.abs(thin - thick).mean() < 0.15
+    thin, thick = model_input(SEVEN, 4, False), model_input(small, 28, False)
+    assert np.abs(thin - thick).mean() > 0.4
+
+
+def test_even_pen_leaves_pictures_alone():
+    picture = stage(preprocess(digit(SEVEN)), "canvas")
+    on = preprocess(picture, {"pen": True})
+    np.testing.assert_array_equal(on.input, preprocess(picture).input)
