@@ -58,3 +58,24 @@ def test_progress_is_json_ready():
 
     progress = next(fit(small_config(), synthetic()))
     assert json.loads(json.dumps(progress.to_json()))["phase"] == "step"
+
+
+def test_pen_digits_join_the_training_set(tmp_path, monkeypatch):
+    import gzip
+    import json
+
+    from mnist_canvas.training import training_split
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "pen.jsonl.gz"
+    with gzip.open(path, "wt") as f:
+        for w in range(20):
+            record = {"label": 1, "writer": f"w{w}", "strokes": [[[0, 0], [1, 30]]]}
+            f.write(json.dumps(record) + "\n")
+    data = synthetic()
+    plain, _ = training_split(small_config(), data)
+    mixed, val = training_split(small_config(pen_train=str(path), pen_variants=2), data)
+    added = len(mixed) - len(plain)
+    assert 0 < added < 40 and added % 2 == 0
+    assert (mixed.labels[len(plain) :] == 1).all()
+    assert len(val) == 100  # validation stays MNIST's
