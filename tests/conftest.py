@@ -36,3 +36,23 @@ def mnist(mnist_dir, tmp_path_factory):
     from mnist_canvas.data import load_mnist
 
     return load_mnist(mnist_dir, cache=tmp_path_factory.mktemp("mnist-cache"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_modal_dialogs():
+    """Headless, a modal message box would wait forever: answer them all.
+    Tests that check messages patch these again for themselves."""
+    try:
+        from PySide6.QtWidgets import QMessageBox
+    except ImportError:
+        yield
+        return
+    buttons = QMessageBox.StandardButton
+
+    def answer(*args, **kwargs):
+        return buttons.Discard
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("question", "warning", "information", "critical", "about"):
+            patch.setattr(QMessageBox, name, staticmethod(answer))
+        yield
