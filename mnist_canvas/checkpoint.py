@@ -7,7 +7,8 @@ The metadata (architecture and options, the preprocessing the model expects,
 training command and config, data, measured accuracies, date, versions) is a
 JSON object stored in the safetensors header under the key "mnist_canvas", so
 a checkpoint describes itself and weights and metadata cannot drift apart.
-Read it with `python -m mnist_canvas.checkpoint FILE`.
+Read it with `python -m mnist_canvas.checkpoint FILE` (`--table FILE...` prints
+Markdown rows, as in the README).
 """
 
 from __future__ import annotations
@@ -122,13 +123,43 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[nn.Module, dict]:
     return model.eval(), metadata
 
 
+def table_row(path: Path, metadata: dict) -> str:
+    """One Markdown table row: model, parameters, accuracies, training time."""
+    metrics = metadata.get("metrics", {})
+
+    def percent(key: str) -> str:
+        value = metrics.get(key)
+        return "–" if value is None else f"{value:.2%}"
+
+    minutes = metadata.get("train_seconds", 0) / 60
+    return (
+        f"| {path.stem} | {metadata.get('parameters', 0):,} | "
+        f"{percent('mnist_test_accuracy')} | {percent('pen_dev_accuracy')} | "
+        f"{percent('pen_heldout_writers_accuracy')} | {minutes:.1f} min | "
+        f"`{metadata.get('command', '')}` |"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    for name in argv if argv is not None else sys.argv[1:]:
+    """Print checkpoints' metadata as JSON, or with --table as Markdown rows."""
+    args = list(argv if argv is not None else sys.argv[1:])
+    table = "--table" in args
+    if table:
+        args.remove("--table")
+        print(
+            "| model | parameters | MNIST test | pen digits (dev) | pen digits, "
+            "unseen writers | training time | command |"
+        )
+        print("|---|---|---|---|---|---|---|")
+    for name in args:
         try:
-            print(json.dumps(read_metadata(name), indent=2))
+            metadata = read_metadata(name)
         except CheckpointError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
+        print(
+            table_row(Path(name), metadata) if table else json.dumps(metadata, indent=2)
+        )
     return 0
 
 
