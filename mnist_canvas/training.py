@@ -43,7 +43,10 @@ class TrainConfig:
     imbalance: tuple[int, float] | None = None  # (digit, fraction of it kept)
     pen_train: str | None = None  # also train on these pen digits (stroke file)
     pen_variants: int = 3  # random drawings of each pen digit
-    patience: int | None = 4  # epochs without validation gain before stopping
+    # Epochs without validation gain before stopping; off by default: under the
+    # one-cycle schedule validation is noisy at high learning rates, and patience 4
+    # stopped the default at epoch 16 of 30 (99.42 % on MNIST test).
+    patience: int | None = None
     seed: int = 0
     threads: int = 2  # measured: 2 threads train 1.7× faster than 1 here
     device: str = "cpu"

@@ -43,7 +43,6 @@ PRESETS = {
         "size": 1000,
         "dropout": False,
         "augment": (),
-        "early": False,
     },
     "Learning rate too high": {
         "arch": DEFAULT_MODEL,
@@ -194,7 +193,7 @@ class TrainingDialog(QDialog):
         for kind, box in self.augment.items():
             box.setChecked(kind in kinds)
         self.imbalance.setChecked(False)
-        self.early.setChecked(p.get("early", True))
+        self.early.setChecked(p.get("early", False))
         self.patience.setValue(d.patience or 4)
 
     def _browse(self) -> None:
