@@ -287,17 +287,18 @@ class Preprocessed:
         return self.input is None
 
 
-def canvas_image(source: Drawing | np.ndarray) -> Image:
+def canvas_image(source: Drawing | np.ndarray, preview: bool = False) -> Image:
     """The pipeline's first stage: dark ink on light paper, float32 0–255.
 
     A picture (2-D array) is taken as it is; its background is the median of
     its border, and a picture with a dark border is inverted first, so every
-    source enters the pipeline in the canvas's convention.
+    source enters the pipeline in the canvas's convention. `preview` renders a
+    drawing at the smallest size in RENDER_RANGE, for display only.
     """
     if isinstance(source, Drawing):
         longer = max(source.width, source.height)
         low, high = RENDER_RANGE
-        scale = min(max(longer, low), high) / longer
+        scale = (low if preview else min(max(longer, low), high)) / longer
         width = max(1, round(source.width * scale))
         height = max(1, round(source.height * scale))
         return Image(render(source, (width, height)), PAPER)
@@ -318,12 +319,15 @@ def preprocess(
 ) -> Preprocessed:
     """Run every step on a drawing or a canvas-convention picture (0–255)."""
     state = dict(switches()) if switched is None else {**switches(), **switched}
-    canvas = canvas_image(source)
+    # With the even pen on, the drawing as drawn is only shown, never processed:
+    # a preview-sized render is enough (the pen step renders at full size).
+    redrawn = state["pen"] and isinstance(source, Drawing)
+    canvas = canvas_image(source, preview=redrawn)
     stages = [Stage("canvas", "Canvas", True, canvas.pixels)]
-    if canvas.ink().max(initial=0.0) < EMPTY_INK:
-        return Preprocessed(None, tuple(stages))
     image = canvas
     for step in STEPS:
         image = step.apply(image, state[step.name], state, source)
+        if step is STEPS[0] and image.ink().max(initial=0.0) < EMPTY_INK:
+            return Preprocessed(None, tuple(stages))  # nothing drawn: no input
         stages.append(Stage(step.name, step.label, state[step.name], image.pixels))
     return Preprocessed(image.pixels.astype(np.float32), tuple(stages))
