@@ -127,7 +127,7 @@ class MainWindow(QMainWindow):
         self.compare_dock = QDockWidget("Compare models", self)
         self.compare_dock.setObjectName("compare")
         self.compare_dock.setWidget(self.compare)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.compare_dock)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.compare_dock)
         self.compare_dock.hide()
         self.compare_dock.visibilityChanged.connect(lambda _: self.request_prediction())
 

@@ -21,7 +21,8 @@ class _StageTile(QWidget):
         self.image = QLabel()
         self.image.setFixedSize(QSize(THUMB, THUMB))
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.image.setStyleSheet("background: #202020; border: 1px solid #888;")
+        # Neutral grey around non-square stages, whichever the ink polarity.
+        self.image.setStyleSheet("background: #808080; border: 1px solid #666;")
         self.caption = QLabel()
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.caption.setStyleSheet("color: palette(mid); font-size: 10px;")
