@@ -65,6 +65,26 @@ def settle(qtbot, window):
     qtbot.waitUntil(lambda: window.probabilities.serial >= serial, timeout=10000)
 
 
+def test_models_are_offered_default_first(window):
+    names = [
+        window.model_picker.itemText(i) for i in range(window.model_picker.count())
+    ]
+    assert names[0] == "cnn-bn" and set(names) == {
+        "cnn-bn",
+        "mlp",
+        "cnn",
+        "cnn-dropout",
+    }
+
+
+def test_last_serial_names_the_newest_request(qtbot, window):
+    window.canvas.begin_stroke(100, 100)
+    first = window.last_serial
+    window.canvas.extend_stroke(120, 150)
+    assert window.last_serial == first + 1
+    window.canvas.end_stroke()
+
+
 def test_empty_canvas_shows_no_prediction(qtbot, window):
     settle(qtbot, window)
     assert window.probabilities.probabilities is None

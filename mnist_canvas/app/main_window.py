@@ -56,7 +56,9 @@ def find_models() -> tuple[dict[str, Path], dict[str, str]]:
     """Usable models by name (shipped first, default first) and unusable ones
     with the reason, so the window can offer the rest."""
     files = sorted(shipped_weights_dir().glob(f"*{SUFFIX}"))
-    order = {name: i for i, name in enumerate([DEFAULT_MODEL, *REGISTRY])}
+    order = {
+        name: i for i, name in enumerate(dict.fromkeys([DEFAULT_MODEL, *REGISTRY]))
+    }
     files.sort(key=lambda p: (order.get(p.stem, 99), p.stem))
     files += sorted(user_models_dir().glob(f"*{SUFFIX}"))
     usable, unusable = {}, {}
@@ -241,9 +243,10 @@ class MainWindow(QMainWindow):
         models = [active]
         if self.compare_dock.isVisible():
             models += [name for name in self.models if name != active]
-        return self.predictor.submit(
+        self.last_serial = self.predictor.submit(
             self.canvas.source(), self.strip.switches(), models
         )
+        return self.last_serial
 
     def _show_results(self, results: Results) -> None:
         active = self.active_model()

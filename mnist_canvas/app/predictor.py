@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ..checkpoint import CheckpointError
 from ..classifier import Classifier, Prediction
@@ -99,6 +99,11 @@ class Predictor(QObject):
         self._wake.connect(self._worker.drain)
         self._worker.finished.connect(self.results)
         self._thread.started.connect(lambda: torch.set_num_threads(threads))
+        # A QThread destroyed while running aborts the process: whatever path
+        # the app takes to quit, stop the thread first.
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop)
         self._thread.start()
 
     def submit(self, source, steps: dict[str, bool], models: tuple[str, ...]) -> int:
@@ -125,5 +130,7 @@ class Predictor(QObject):
             return request
 
     def stop(self) -> None:
-        self._thread.quit()
-        self._thread.wait()
+        """Finish the request in hand and end the thread (safe to call twice)."""
+        if self._thread.isRunning():
+            self._thread.quit()
+            self._thread.wait()
