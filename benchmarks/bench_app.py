@@ -161,7 +161,7 @@ def main() -> None:
     if args.startup_probe:
         startup_probe()
         return
-    startup = measure_startup(args.startup_repeats) if args.startup_repeats else [0]
+    startup = measure_startup(args.startup_repeats) if args.startup_repeats else []
     times, source = measure_latency(args.count, args.during_training)
     t = np.array(times)
     figures = {
@@ -169,7 +169,7 @@ def main() -> None:
         "p95_ms": round(float(np.percentile(t, 95)), 3),
         "p99_ms": round(float(np.percentile(t, 99)), 3),
         "points": len(t),
-        "startup_s": round(float(np.median(startup)), 3),
+        "startup_s": round(float(np.median(startup)), 3) if startup else None,
         "startup_runs_s": [round(s, 3) for s in startup],
         "source": source,
         "during_training": bool(args.during_training),
@@ -181,7 +181,8 @@ def main() -> None:
             f"per point: median {figures['median_ms']} ms, p95 {figures['p95_ms']} "
             f"ms, p99 {figures['p99_ms']} ms over {len(t)} points ({source})"
         )
-        print(f"start-up to first window: {figures['startup_s']} s (median)")
+        if startup:
+            print(f"start-up to first window: {figures['startup_s']} s (median)")
 
 
 if __name__ == "__main__":
