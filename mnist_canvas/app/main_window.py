@@ -403,13 +403,8 @@ class MainWindow(QMainWindow):
         return self._save_to(self.file_path)
 
     def save_as(self, path: str | None = None) -> bool:
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Save Drawing", "digit.json", DRAWING_FILTER
-            )
-            if not path:
-                return False
-        return self._save_to(Path(path))
+        path = self._save_path(path, "Save Drawing", "digit.json", DRAWING_FILTER)
+        return path is not None and self._save_to(path)
 
     def _save_to(self, path: Path) -> bool:
         if path.suffix.lower() != ".json":
@@ -425,14 +420,16 @@ class MainWindow(QMainWindow):
         self._update_title()
         return True
 
-    def export_png(self, path: str | None = None) -> bool:
+    def _save_path(self, path: str | None, title: str, default: str, filters: str):
+        """The given path, or one the user picks (None if they cancel)."""
         if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export PNG", "digit.png", "PNG (*.png)"
-            )
-            if not path:
-                return False
-        path = Path(path)
+            path, _ = QFileDialog.getSaveFileName(self, title, default, filters)
+        return Path(path) if path else None
+
+    def export_png(self, path: str | None = None) -> bool:
+        path = self._save_path(path, "Export PNG", "digit.png", "PNG (*.png)")
+        if path is None:
+            return False
         tmp = path.with_name(f".{path.name}.part")
         if not self.canvas.to_image().save(str(tmp), "PNG"):
             QMessageBox.warning(self, "Not exported", f"{path} could not be written")
@@ -447,13 +444,11 @@ class MainWindow(QMainWindow):
         if pixels is None:
             QMessageBox.information(self, "Nothing to export", "Draw a digit first.")
             return False
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export Model Input", "input.npy", "NumPy (*.npy);;PNG (*.png)"
-            )
-            if not path:
-                return False
-        path = Path(path)
+        path = self._save_path(
+            path, "Export Model Input", "input.npy", "NumPy (*.npy);;PNG (*.png)"
+        )
+        if path is None:
+            return False
         if path.suffix.lower() == ".png":
             low, high = float(pixels.min()), float(pixels.max())
             save_gray_png(path, (pixels - low) * (255.0 / max(high - low, 1e-9)))
