@@ -104,7 +104,10 @@ class Classifier:
         steps: Mapping[str, bool] | None = None,
     ) -> Prediction:
         """Classify a drawing or a picture (canvas convention, 0–255)."""
-        result = preprocess(source, self.steps(steps))
-        if result.is_empty:
-            return Prediction(None, result)
-        return Prediction(self.probabilities(result.input[None])[0], result)
+        return self.classify(preprocess(source, self.steps(steps)))
+
+    def classify(self, preprocessed: Preprocessed) -> Prediction:
+        """The prediction for an input already preprocessed (none if empty)."""
+        if preprocessed.is_empty:
+            return Prediction(None, preprocessed)
+        return Prediction(self.probabilities(preprocessed.input[None])[0], preprocessed)

@@ -59,13 +59,7 @@ class _Worker(QObject):
                 key = tuple(sorted(steps.items()))
                 if key not in cache:
                     cache[key] = preprocess(request.source, steps)
-                pre = cache[key]
-                probabilities = (
-                    None
-                    if pre.is_empty
-                    else classifier.probabilities(pre.input[None])[0]
-                )
-                predictions[name] = Prediction(probabilities, pre)
+                predictions[name] = classifier.classify(cache[key])
             except (CheckpointError, ValueError, RuntimeError) as error:
                 errors[name] = str(error)
         return Results(request.serial, predictions, errors)
