@@ -155,7 +155,8 @@ def test_each_switch_changes_the_input_as_named(qtbot, window):
     unfitted = eye_after(qtbot, window, fit=False)
     # Unscaled, only the middle 28×28 px of the 190 px tall seven is visible.
     assert not np.allclose(unfitted, centred)
-    assert window.strip.tiles["fit"].caption.text().startswith("1")  # 1xx px wide
+    caption = window.strip.tiles["fit"].caption
+    qtbot.waitUntil(lambda: caption.text().startswith("1"))  # 1xx px wide
 
 
 def test_undo_redo_clear(qtbot, window):
@@ -172,6 +173,18 @@ def test_undo_redo_clear(qtbot, window):
     assert window.probabilities.probabilities is None
     window.undo_action.trigger()
     assert len(canvas.drawing.strokes) == 2
+
+
+def test_strip_shows_the_newest_stages_after_a_burst(qtbot, window):
+    window.canvas.begin_stroke(150, 40)
+    for y in range(50, 250, 5):
+        window.canvas.extend_stroke(150, y)
+    window.canvas.end_stroke()
+    settle(qtbot, window)
+    caption = window.strip.tiles["crop"].caption
+    # The finished stroke is 210 px tall with its round caps: the crop says so.
+    qtbot.waitUntil(lambda: "×2" in caption.text())
+    assert caption.text().split(" ")[0].split("×")[1].startswith("2")
 
 
 def test_eraser_removes_the_touched_stroke_undoably(window):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -10,6 +10,7 @@ from ..preprocess import STEPS
 from .images import display_range, gray_image
 
 THUMB = 84
+REPAINT_MS = 40  # 25 thumbnail updates a second keep up with any hand
 
 
 class _StageTile(QWidget):
@@ -74,6 +75,11 @@ class PipelineStrip(QWidget):
         for tile in self.tiles.values():
             layout.addWidget(tile)
         layout.addStretch(1)
+        self._pending = ()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REPAINT_MS)
+        self._timer.timeout.connect(self._repaint_tiles)
 
     def switches(self) -> dict[str, bool]:
         return {s.name: self.tiles[s.name].switch.isChecked() for s in STEPS}
@@ -88,7 +94,14 @@ class PipelineStrip(QWidget):
         self._emit()
 
     def show_stages(self, stages) -> None:
-        by_name = {stage.name: stage for stage in stages}
+        """Show these stages soon: nine thumbnails cost ~5 ms of the GUI thread,
+        so while drawing they are redrawn at most every REPAINT_MS, newest only."""
+        self._pending = stages
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _repaint_tiles(self) -> None:
+        by_name = {stage.name: stage for stage in self._pending}
         for name, tile in self.tiles.items():
             tile.show_stage(by_name.get(name))
 
