@@ -107,6 +107,14 @@ def parser() -> argparse.ArgumentParser:
         " 0 turns it off)",
     )
     add(
+        "--ema",
+        type=float,
+        default=d.ema,
+        metavar="DECAY",
+        help="keep a moving average of the weights with this decay per step "
+        "(default: %(default)s; 0 turns it off)",
+    )
+    add(
         "--data-dir",
         default=None,
         help="folder with the four MNIST IDX files (default: $MNIST_CANVAS_DATA/mnist)",
@@ -161,6 +169,7 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         imbalance=args.imbalance,
         pen_train=args.pen_train,
         patience=args.patience or None,
+        ema=args.ema or None,
         seed=args.seed,
         threads=args.threads,
         device=args.device,

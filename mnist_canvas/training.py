@@ -7,7 +7,8 @@
     model = progress.model  # set on the last progress ("done")
 
 AdamW with a one-cycle schedule, label smoothing, weight decay, batch-level
-augmentation, early stopping on a validation split carved from MNIST's training
+augmentation, an exponential moving average of the weights (what is validated
+and kept), early stopping on a validation split carved from MNIST's training
 set (the test set is never used to choose anything), a seed for every random
 draw. train.py and the app both run this.
 """
@@ -22,6 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim.swa_utils import AveragedModel
 
 from .augment import KINDS, augment
 from .data import Mnist, Split, validation_split
@@ -47,10 +49,19 @@ class TrainConfig:
     # one-cycle schedule validation is noisy at high learning rates, and patience 4
     # stopped the default at epoch 16 of 30 (99.42 % on MNIST test).
     patience: int | None = None
+    # Decay of the moving average of the weights (parameters and BatchNorm
+    # statistics) that is validated and kept; None trains without it.
+    ema: float | None = 0.999
     seed: int = 0
     threads: int = 2  # measured: 2 threads train 1.7× faster than 1 here
     device: str = "cpu"
     report_every: int = 20  # steps between progress reports
+
+    def __post_init__(self) -> None:
+        if self.ema is not None and not 0 < self.ema < 1:
+            raise ValueError(
+                f"The weight average's decay must be in (0, 1), not {self.ema}"
+            )
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -121,6 +132,22 @@ def training_split(config: TrainConfig, data: Mnist) -> tuple[Split, Split]:
     return train, val
 
 
+def moving_average(model: nn.Module, decay: float) -> AveragedModel:
+    """An exponential moving average of `model`'s weights and buffers.
+
+    The decay ramps up as (1 + n) / (10 + n) over the first updates, so early
+    validation does not judge a mix dominated by the random initial weights.
+    """
+
+    def average(mean: torch.Tensor, new: torch.Tensor, n: torch.Tensor):
+        d = min(decay, (1 + int(n)) / (10 + int(n)))
+        if not mean.is_floating_point():  # BatchNorm's batch counter
+            return new
+        return mean.lerp(new, 1 - d)
+
+    return AveragedModel(model, avg_fn=average, use_buffers=True)
+
+
 def resolve_device(name: str) -> torch.device:
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
@@ -148,6 +175,8 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, config.lr, total_steps=total, pct_start=0.25
     )
+    ema = moving_average(model, config.ema) if config.ema else None
+    kept = ema.module if ema is not None else model  # what is validated and kept
     images = train.images.float().div_(255.0).unsqueeze(1)
     start, best, best_state, stale = time.perf_counter(), -1.0, None, 0
     val_loss = val_acc = None
@@ -170,6 +199,8 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
             loss.backward()
             optimizer.step()
             schedule.step()
+            if ema is not None:
+                ema.update_parameters(model)
             seen += len(y)
             loss_sum += loss.item() * len(y)
             correct += (logits.argmax(1) == y).sum().item()
@@ -179,9 +210,9 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
                     correct / seen, val_loss, val_acc,
                     schedule.get_last_lr()[0], time.perf_counter() - start,
                 )  # fmt: skip
-        val_loss, val_acc = evaluate(model, val)
+        val_loss, val_acc = evaluate(kept, val)
         if val_acc > best:
-            best, best_state, stale = val_acc, copy.deepcopy(model.state_dict()), 0
+            best, best_state, stale = val_acc, copy.deepcopy(kept.state_dict()), 0
         else:
             stale += 1
         last = Progress(
@@ -192,5 +223,5 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
         yield last
         if config.patience is not None and stale >= config.patience:
             break
-    model.load_state_dict(best_state)
-    yield replace(last, phase="done", model=model.eval().cpu())
+    kept.load_state_dict(best_state)
+    yield replace(last, phase="done", model=kept.eval().cpu())

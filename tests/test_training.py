@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from mnist_canvas.data import Mnist, Split
@@ -79,3 +80,35 @@ def test_pen_digits_join_the_training_set(tmp_path, monkeypatch):
     assert 0 < added < 40 and added % 2 == 0
     assert (mixed.labels[len(plain) :] == 1).all()
     assert len(val) == 100  # validation stays MNIST's
+
+
+def test_moving_average_follows_the_weights_with_a_warm_up():
+    import torch
+    from torch import nn
+
+    from mnist_canvas.training import moving_average
+
+    model = nn.Sequential(nn.Linear(1, 1, bias=False), nn.BatchNorm1d(1))
+    ema = moving_average(model, decay=0.9)
+    expected = None
+    for n, value in enumerate([1.0, 3.0, 5.0, 7.0, 9.0] + [2.0] * 40):
+        with torch.no_grad():
+            model[0].weight.fill_(value)
+            model[1].running_mean.fill_(-value)
+        ema.update_parameters(model)
+        d = min(0.9, (1 + n) / (10 + n))  # decay after n earlier updates
+        expected = value if expected is None else d * expected + (1 - d) * value
+        assert ema.module[0].weight.item() == pytest.approx(expected)
+        assert ema.module[1].running_mean.item() == pytest.approx(-expected)
+        if n == 4:  # lags behind the newest weights, ahead of the plain mean
+            assert 5.0 < ema.module[0].weight.item() < 9.0
+
+
+def test_training_without_moving_average_keeps_the_trained_model():
+    done = list(fit(small_config(ema=None), synthetic()))[-1]
+    assert done.phase == "done" and done.val_accuracy > 0.5
+
+
+def test_a_decay_outside_zero_to_one_is_refused():
+    with pytest.raises(ValueError, match="decay"):
+        TrainConfig(ema=1.5)
