@@ -111,8 +111,8 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         default=d.ema,
         metavar="DECAY",
-        help="keep a moving average of the weights with this decay per step "
-        "(default: %(default)s; 0 turns it off)",
+        help="keep a moving average of the weights with this decay per step, "
+        "e.g. 0.999 (default: off)",
     )
     add(
         "--data-dir",

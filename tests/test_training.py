@@ -104,8 +104,8 @@ def test_moving_average_follows_the_weights_with_a_warm_up():
             assert 5.0 < ema.module[0].weight.item() < 9.0
 
 
-def test_training_without_moving_average_keeps_the_trained_model():
-    done = list(fit(small_config(ema=None), synthetic()))[-1]
+def test_training_with_a_moving_average_keeps_a_working_model():
+    done = list(fit(small_config(ema=0.99), synthetic()))[-1]
     assert done.phase == "done" and done.val_accuracy > 0.5
 
 
