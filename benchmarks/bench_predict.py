@@ -1,4 +1,5 @@
-"""Latency from a drawing to probabilities (render → preprocess → model → softmax).
+"""Latency from a drawing to probabilities (render → preprocess → model → softmax),
+and of the model alone on one preprocessed 28×28 input.
 
     python benchmarks/bench_predict.py            # a table
     python benchmarks/bench_predict.py --json     # figures as JSON on the last line
@@ -13,23 +14,25 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
 
 from mnist_canvas.classifier import Classifier
-from mnist_canvas.drawing import Drawing
 from mnist_canvas.evaluate import sample_drawings
 
 
-def measure(clf: Classifier, items: list[Drawing], repeats: int) -> dict:
-    for d in items[:20]:
-        clf.predict(d)
+def measure(work: Callable[[Any], object], items: list, repeats: int) -> dict:
+    """Milliseconds per call of `work` on each item, after a warm-up."""
+    for item in items[:20]:
+        work(item)
     times = []
     for _ in range(repeats):
-        for d in items:
+        for item in items:
             start = time.perf_counter()
-            clf.predict(d)
+            work(item)
             times.append((time.perf_counter() - start) * 1000)
     times = np.array(times)
     return {
@@ -49,19 +52,26 @@ def main() -> None:
     args = parser.parse_args()
     clf = Classifier.load(args.model)
     items, source = sample_drawings(args.count)
+    inputs = [clf.predict(d).preprocessed.input[None] for d in items]
     figures = {"model": clf.name, "source": source}
     for threads in (1, 2):
         torch.set_num_threads(threads)
-        figures[f"threads_{threads}"] = measure(clf, items, args.repeats)
+        figures[f"threads_{threads}"] = measure(clf.predict, items, args.repeats)
+        figures[f"model_only_threads_{threads}"] = measure(
+            clf.probabilities, inputs, args.repeats
+        )
     if args.json:
         print(json.dumps(figures))
     else:
-        for threads in (1, 2):
-            f = figures[f"threads_{threads}"]
-            print(
-                f"{clf.name}, {threads} thread(s): median {f['median_ms']} ms, "
-                f"p95 {f['p95_ms']} ms, p99 {f['p99_ms']} ms (n={f['n']})"
-            )
+        for what, label in (("threads", "drawing → probabilities"),
+                            ("model_only_threads", "model alone")):  # fmt: skip
+            for threads in (1, 2):
+                f = figures[f"{what}_{threads}"]
+                print(
+                    f"{clf.name}, {label}, {threads} thread(s): median "
+                    f"{f['median_ms']} ms, p95 {f['p95_ms']} ms, "
+                    f"p99 {f['p99_ms']} ms (n={f['n']})"
+                )
 
 
 if __name__ == "__main__":
