@@ -13,6 +13,7 @@ Markdown rows, as in the README).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -142,23 +143,29 @@ def table_row(path: Path, metadata: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Print checkpoints' metadata as JSON, or with --table as Markdown rows."""
-    args = list(argv if argv is not None else sys.argv[1:])
-    table = "--table" in args
-    if table:
-        args.remove("--table")
+    parser = argparse.ArgumentParser(
+        prog="python -m mnist_canvas.checkpoint",
+        description="Show what a checkpoint says about itself.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("--table", action="store_true", help="as Markdown rows")
+    args = parser.parse_args(argv)
+    if args.table:
         print(
             "| model | parameters | MNIST test | pen digits (dev) | pen digits, "
             "unseen writers | training time | command |"
         )
         print("|---|---|---|---|---|---|---|")
-    for name in args:
+    for name in args.files:
         try:
             metadata = read_metadata(name)
         except CheckpointError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
         print(
-            table_row(Path(name), metadata) if table else json.dumps(metadata, indent=2)
+            table_row(Path(name), metadata)
+            if args.table
+            else json.dumps(metadata, indent=2)
         )
     return 0
 

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 import torch
 
@@ -144,3 +146,20 @@ def test_a_header_length_that_looks_like_a_pickle_byte_still_loads(tmp_path):
             break
     assert path.read_bytes()[0] == 0x80
     assert load_checkpoint(path)[1]["pad"] == meta["pad"]
+
+
+def test_checkpoint_cli_prints_metadata_and_table_rows(tmp_path, capsys):
+    from mnist_canvas.checkpoint import main
+
+    path = save_checkpoint(
+        tmp_path / "m.safetensors",
+        build_model(ModelConfig("mlp")),
+        {**metadata("mlp"), "metrics": {"mnist_test_accuracy": 0.9853}},
+    )
+    assert main([str(path)]) == 0
+    assert json.loads(capsys.readouterr().out)["metrics"]["mnist_test_accuracy"]
+    assert main(["--table", str(path)]) == 0
+    row = capsys.readouterr().out.strip().splitlines()[-1]
+    assert row.startswith("| m |") and "98.53%" in row
+    assert main([str(tmp_path / "absent.safetensors")]) == 2
+    assert "no such file" in capsys.readouterr().err
