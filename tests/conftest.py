@@ -40,7 +40,9 @@ def mnist(mnist_dir, tmp_path_factory):
 
 @pytest.fixture(scope="session", autouse=True)
 def no_modal_dialogs():
-    """Headless, a modal message box would wait forever: answer them all.
+    """Headless, a modal message box would wait forever: answer them all, for
+    the whole session, so that also windows pytest-qt closes after a test's own
+    patches are undone (an unsaved drawing asks "Save first?") never block.
     Tests that check messages patch these again for themselves."""
     try:
         from PySide6.QtWidgets import QMessageBox

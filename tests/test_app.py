@@ -48,9 +48,6 @@ def make_window(qtbot, tmp_path, messages):
 
     yield make
     for window in windows:
-        # pytest-qt closes windows after monkeypatch is undone: an unsaved
-        # drawing would open a real, modal "Save first?" box and hang.
-        window.canvas.undo_stack.setClean()
         window.predictor.stop()
 
 

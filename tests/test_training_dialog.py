@@ -17,7 +17,6 @@ def window(qtbot, tmp_path, monkeypatch):
     qtbot.addWidget(w)
     w.show()
     yield w
-    w.canvas.undo_stack.setClean()  # no real "Save first?" box at teardown
     if w.training is not None:
         w.training.run.wait_stopped()  # never leave a training process behind
         assert not w.training.run.is_running()
