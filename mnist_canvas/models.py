@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 
 from torch import nn
 
+DEFAULT_MODEL = "cnn-bn"  # the app's and train.py's choice when none is named
 ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
     "relu": nn.ReLU,
     "sigmoid": nn.Sigmoid,
@@ -26,7 +27,7 @@ ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
 class ModelConfig:
     """Everything needed to rebuild a model; stored inside each checkpoint."""
 
-    arch: str = "cnn-bn"
+    arch: str = DEFAULT_MODEL
     activation: str = "relu"
     dropout: bool | None = None  # None: the architecture's own default
 
@@ -135,7 +136,6 @@ REGISTRY: dict[str, Architecture] = {
         _cnn_bn, True, "CNN: five convolutions, BatchNorm, dropout (default)"
     ),
 }
-DEFAULT_MODEL = "cnn-bn"
 
 
 def build_model(config: ModelConfig) -> nn.Module:

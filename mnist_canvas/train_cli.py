@@ -50,7 +50,7 @@ def parser() -> argparse.ArgumentParser:
     add = p.add_argument
     add(
         "--model",
-        default="cnn-bn",
+        default=d.model.arch,
         choices=list(REGISTRY),
         help="architecture (default: %(default)s)",
     )
