@@ -74,7 +74,7 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class Progress:
-    phase: str  # "step", "epoch" (validation done) or "done"
+    phase: str  # "step", "epoch" (validation done) or "done" (the kept model's)
     epoch: int
     epochs: int
     step: int
@@ -182,6 +182,7 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
     kept = ema.module if ema is not None else model  # what is validated and kept
     images = train.images.float().div_(255.0).unsqueeze(1)
     start, best, best_state, stale = time.perf_counter(), -1.0, None, 0
+    best_loss = None
     val_loss = val_acc = None
     for epoch in range(1, config.epochs + 1):
         model.train()
@@ -215,7 +216,8 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
                 )  # fmt: skip
         val_loss, val_acc = evaluate(kept, val)
         if val_acc > best:
-            best, best_state, stale = val_acc, copy.deepcopy(kept.state_dict()), 0
+            best, best_loss = val_acc, val_loss
+            best_state, stale = copy.deepcopy(kept.state_dict()), 0
         else:
             stale += 1
         last = Progress(
@@ -227,4 +229,7 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
         if config.patience is not None and stale >= config.patience:
             break
     kept.load_state_dict(best_state)
-    yield replace(last, phase="done", model=kept.eval().cpu())
+    yield replace(  # the validation figures of the model kept, not the last epoch's
+        last, phase="done", val_loss=best_loss, val_accuracy=best,
+        model=kept.eval().cpu(),
+    )  # fmt: skip

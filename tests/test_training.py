@@ -112,3 +112,13 @@ def test_training_with_a_moving_average_keeps_a_working_model():
 def test_a_decay_outside_zero_to_one_is_refused():
     with pytest.raises(ValueError, match="decay"):
         TrainConfig(ema=1.5)
+
+
+def test_done_reports_the_validation_of_the_kept_model(monkeypatch):
+    import mnist_canvas.training as training
+
+    scores = iter([(0.2, 0.9), (0.7, 0.6)])  # epoch 2 validates worse
+    monkeypatch.setattr(training, "evaluate", lambda model, split: next(scores))
+    done = list(fit(small_config(epochs=2), synthetic()))[-1]
+    assert done.phase == "done" and done.epoch == 2
+    assert (done.val_loss, done.val_accuracy) == (0.2, 0.9)
