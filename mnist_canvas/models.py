@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 
 from torch import nn
 
@@ -100,22 +101,22 @@ def _cnn_dropout(act, dropout: bool) -> nn.Module:
     )
 
 
-def _cnn_bn(act, dropout: bool) -> nn.Module:
-    """The default: small and strong. Five convolutions with BatchNorm over three
-    resolutions (28, 14, 7), then dropout. Narrow early layers keep it fast on a
-    CPU: 76 k parameters, under 1 ms for one image."""
+def _cnn_bn(act, dropout: bool, width: int = 64) -> nn.Module:
+    """Small and strong: five convolutions with BatchNorm over three resolutions
+    (28, 14, 7), then dropout. Narrow early layers keep it fast on a CPU; the
+    7×7 stage has `width` channels (64: 76 k parameters, 128: 211 k)."""
     return nn.Sequential(
         *_conv_block(1, 16, act, kernel=5),
         nn.MaxPool2d(2),  # 14×14
         *_conv_block(16, 32, act),
         *_conv_block(32, 32, act),
         nn.MaxPool2d(2),  # 7×7
-        *_conv_block(32, 64, act),
-        *_conv_block(64, 64, act),
+        *_conv_block(32, width, act),
+        *_conv_block(width, width, act),
         nn.MaxPool2d(2),  # 3×3
         nn.Flatten(),
         nn.Dropout(0.3 if dropout else 0.0),
-        nn.Linear(64 * 3 * 3, 10),
+        nn.Linear(width * 3 * 3, 10),
     )
 
 
@@ -132,8 +133,11 @@ REGISTRY: dict[str, Architecture] = {
     "cnn-dropout": Architecture(
         _cnn_dropout, True, "CNN: two convolutions with dropout"
     ),
-    "cnn-bn": Architecture(
-        _cnn_bn, True, "CNN: five convolutions, BatchNorm, dropout (default)"
+    "cnn-bn": Architecture(_cnn_bn, True, "CNN: five convolutions, BatchNorm, dropout"),
+    "cnn-bn-wide": Architecture(
+        partial(_cnn_bn, width=128),
+        True,
+        "CNN: the default with 128 channels at 7×7 (more accurate, slower)",
     ),
 }
 

@@ -68,6 +68,7 @@ def test_models_are_offered_default_first(window):
     ]
     assert names[0] == "cnn-bn" and set(names) == {
         "cnn-bn",
+        "cnn-bn-wide",
         "mlp",
         "cnn",
         "cnn-dropout",
