@@ -75,7 +75,8 @@ class Classifier:
     """One loaded model; cheap to call many times (inference mode, no grads).
 
     Each BatchNorm is folded into the convolution before it: the same function
-    in fewer passes over memory (0.86 → 0.75 ms for the default, one thread).
+    in fewer passes over memory (the default alone: 0.80 → 0.75 ms median on one
+    thread, `benchmarks/bench_predict.py`).
     """
 
     def __init__(self, model: nn.Module, metadata: dict, name: str):
