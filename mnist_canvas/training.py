@@ -181,8 +181,8 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
     ema = moving_average(model, config.ema) if config.ema else None
     kept = ema.module if ema is not None else model  # what is validated and kept
     images = train.images.float().div_(255.0).unsqueeze(1)
-    start, best, best_state, stale = time.perf_counter(), -1.0, None, 0
-    best_loss = None
+    start, stale = time.perf_counter(), 0
+    best, best_loss, best_state = -1.0, None, None  # the kept model's validation
     val_loss = val_acc = None
     for epoch in range(1, config.epochs + 1):
         model.train()

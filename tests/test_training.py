@@ -1,9 +1,10 @@
 import pytest
 import torch
+from torch import nn
 
 from mnist_canvas.data import Mnist, Split
 from mnist_canvas.models import ModelConfig
-from mnist_canvas.training import TrainConfig, fit
+from mnist_canvas.training import TrainConfig, fit, moving_average
 
 
 def synthetic(n=600, seed=0) -> Mnist:
@@ -83,11 +84,6 @@ def test_pen_digits_join_the_training_set(tmp_path, monkeypatch):
 
 
 def test_moving_average_follows_the_weights_with_a_warm_up():
-    import torch
-    from torch import nn
-
-    from mnist_canvas.training import moving_average
-
     model = nn.Sequential(nn.Linear(1, 1, bias=False), nn.BatchNorm1d(1))
     ema = moving_average(model, decay=0.9)
     expected = None
