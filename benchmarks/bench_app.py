@@ -104,9 +104,9 @@ def measure_latency(
 ) -> tuple[list[float], str]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
+    from samples import sample_drawings
 
     from mnist_canvas.app.main_window import MainWindow
-    from mnist_canvas.evaluate import sample_drawings
 
     app = QApplication.instance() or QApplication([])
     path = os.path.join(tempfile.mkdtemp(), "s.ini")

@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 import torch
+from samples import sample_drawings
 
-from mnist_canvas.classifier import Classifier
-from mnist_canvas.evaluate import sample_drawings
+from mnist_canvas.models.classifier import Classifier
 
 
 def measure(work: Callable[[Any], object], items: list, repeats: int) -> dict:

@@ -21,12 +21,13 @@ from pathlib import Path
 import torch
 
 from . import __version__
-from .augment import KINDS, parse_kinds
-from .checkpoint import save_checkpoint
-from .data import DataError, default_mnist_dir, default_pen_digits, load_mnist
-from .models import ACTIVATIONS, REGISTRY, ModelConfig, parameter_count
-from .preprocess import switches
-from .training import TrainConfig, evaluate, fit
+from .data import DataError, default_mnist_dir, default_pen_digits
+from .data.mnist import load_mnist
+from .models.checkpoint import save_checkpoint
+from .models.registry import ACTIVATIONS, REGISTRY, ModelConfig, parameter_count
+from .pipeline.steps import switches
+from .training.augment import KINDS, parse_kinds
+from .training.fit import TrainConfig, evaluate, fit
 
 
 def _imbalance(text: str) -> tuple[int, float]:
@@ -235,7 +236,7 @@ def run(argv: list[str]) -> int:
     _, test_accuracy = evaluate(model, data.test)
     pen = _pen_accuracy(model, args.pen_digits or default_pen_digits())
     if config.pen_train:
-        from .pen_data import pen_digit_splits
+        from .training.pen_data import pen_digit_splits
 
         _, held_out = pen_digit_splits(config.pen_train, config.pen_variants)
         pen["pen_heldout_writers_accuracy"] = evaluate(model, held_out)[1]
@@ -277,8 +278,8 @@ def _now() -> str:
 def _pen_accuracy(model, path) -> dict:
     if path is None or not Path(path).is_file():
         return {}
-    from .classifier import Classifier
-    from .evaluate import evaluate_strokes
+    from .diagnosis.evaluate import evaluate_strokes
+    from .models.classifier import Classifier
 
     result = evaluate_strokes(Classifier(model, {}, "trained"), path)
     return {"pen_dev_accuracy": result.accuracy}

@@ -33,7 +33,7 @@ def pen_digits() -> Path:
 
 @pytest.fixture(scope="session")
 def mnist(mnist_dir, tmp_path_factory):
-    from mnist_canvas.data import load_mnist
+    from mnist_canvas.data.mnist import load_mnist
 
     return load_mnist(mnist_dir, cache=tmp_path_factory.mktemp("mnist-cache"))
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from mnist_canvas.app import main_window
 from mnist_canvas.app.main_window import MainWindow
-from mnist_canvas.classifier import shipped_weights_dir
-from mnist_canvas.preprocess import MNIST_MEAN, MNIST_STD, center_of_mass
+from mnist_canvas.models.classifier import shipped_weights_dir
+from mnist_canvas.pipeline.steps import MNIST_MEAN, MNIST_STD, center_of_mass
 
 ONE = [(150, 50), (146, 120), (140, 230)]
 SEVEN = [(70, 50), (210, 50), (120, 240)]

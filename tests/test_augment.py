@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from mnist_canvas.augment import KINDS, augment, parse_kinds
+from mnist_canvas.training.augment import KINDS, augment, parse_kinds
 
 
 @pytest.fixture

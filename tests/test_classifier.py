@@ -3,10 +3,10 @@ import pytest
 import torch
 from torch import nn
 
-from mnist_canvas.checkpoint import CheckpointError, load_checkpoint
-from mnist_canvas.classifier import Classifier, resolve_model
-from mnist_canvas.drawing import Drawing, Stroke
-from mnist_canvas.models import DEFAULT_MODEL, REGISTRY
+from mnist_canvas.ink.drawing import Drawing, Stroke
+from mnist_canvas.models.checkpoint import CheckpointError, load_checkpoint
+from mnist_canvas.models.classifier import Classifier, resolve_model
+from mnist_canvas.models.registry import DEFAULT_MODEL, REGISTRY
 
 
 def one():

@@ -3,7 +3,9 @@ import shutil
 
 import pytest
 
-from mnist_canvas.data import MNIST_FILES, DataError, load_mnist, read_strokes
+from mnist_canvas.data import DataError
+from mnist_canvas.data.mnist import MNIST_FILES, load_mnist
+from mnist_canvas.data.strokes import read_strokes
 
 
 def test_missing_folder_is_named(tmp_path):

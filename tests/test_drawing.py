@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from mnist_canvas.drawing import Drawing, Point, Stroke
+from mnist_canvas.ink.drawing import Drawing, Point, Stroke
 
 
 def test_json_round_trip_keeps_everything():

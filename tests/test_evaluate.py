@@ -5,8 +5,9 @@ import random
 
 import pytest
 
-from mnist_canvas.data import LabelledDrawing
-from mnist_canvas.evaluate import main, place
+from mnist_canvas.data.strokes import LabelledDrawing
+from mnist_canvas.evaluate import main
+from mnist_canvas.ink.placement import place
 
 
 def ring(cx, cy, rx, ry, n=40):

@@ -3,13 +3,18 @@ import json
 import pytest
 import torch
 
-from mnist_canvas.checkpoint import (
+from mnist_canvas.models.checkpoint import (
     CheckpointError,
     load_checkpoint,
     read_metadata,
     save_checkpoint,
 )
-from mnist_canvas.models import REGISTRY, ModelConfig, build_model, parameter_count
+from mnist_canvas.models.registry import (
+    REGISTRY,
+    ModelConfig,
+    build_model,
+    parameter_count,
+)
 
 
 @pytest.mark.parametrize("arch", list(REGISTRY))
@@ -124,7 +129,7 @@ def test_missing_metadata_and_missing_file(tmp_path):
 def test_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
     path = saved(tmp_path)
     before = path.read_bytes()
-    import mnist_canvas.checkpoint as checkpoint
+    import mnist_canvas.models.checkpoint as checkpoint
 
     def broken(*args, **kwargs):
         raise OSError("disk full")

@@ -4,7 +4,7 @@ import json
 import pytest
 import torch
 
-from mnist_canvas.pen_data import pen_digit_splits
+from mnist_canvas.training.pen_data import pen_digit_splits
 
 
 @pytest.fixture

@@ -3,14 +3,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mnist_canvas.drawing import Drawing, Stroke
-from mnist_canvas.preprocess import (
+from mnist_canvas.ink.drawing import Drawing, Stroke
+from mnist_canvas.pipeline.preprocess import preprocess
+from mnist_canvas.pipeline.steps import (
     MNIST_MEAN,
     MNIST_STD,
     STEP_NAMES,
     STEPS,
     center_of_mass,
-    preprocess,
     switches,
 )
 

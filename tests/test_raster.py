@@ -1,7 +1,7 @@
 import numpy as np
 
-from mnist_canvas.drawing import Drawing, Point, Stroke
-from mnist_canvas.raster import ink_coverage, render
+from mnist_canvas.ink.drawing import Drawing, Point, Stroke
+from mnist_canvas.ink.raster import ink_coverage, render
 
 
 def line(points, brush=10.0, size=100):

@@ -11,10 +11,10 @@ import json
 
 import pytest
 
-from mnist_canvas.classifier import Classifier
-from mnist_canvas.data import read_strokes
-from mnist_canvas.evaluate import evaluate_strokes
-from mnist_canvas.pen_data import _held_out
+from mnist_canvas.data.strokes import read_strokes
+from mnist_canvas.diagnosis.evaluate import evaluate_strokes
+from mnist_canvas.models.classifier import Classifier
+from mnist_canvas.training.pen_data import _held_out
 
 SAMPLE = 600
 # Measured with the shipped default: 99.67 % at brush 6 and at brush 28.

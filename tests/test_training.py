@@ -2,9 +2,9 @@ import pytest
 import torch
 from torch import nn
 
-from mnist_canvas.data import Mnist, Split
-from mnist_canvas.models import ModelConfig
-from mnist_canvas.training import TrainConfig, fit, moving_average
+from mnist_canvas.data.mnist import Mnist, Split
+from mnist_canvas.models.registry import ModelConfig
+from mnist_canvas.training.fit import TrainConfig, fit, moving_average
 
 
 def synthetic(n=600, seed=0) -> Mnist:
@@ -48,7 +48,7 @@ def test_stopping_between_yields_stops_the_run():
 def test_augmentation_and_imbalance_and_train_size_are_honoured():
     data = synthetic()
     config = small_config(train_size=120, imbalance=(3, 0.0), augment=("rotate",))
-    from mnist_canvas.training import training_split
+    from mnist_canvas.training.fit import training_split
 
     train, _ = training_split(config, data)
     assert len(train) == 120 and not (train.labels == 3).any()
@@ -66,7 +66,7 @@ def test_pen_digits_join_the_training_set(tmp_path, monkeypatch):
     import gzip
     import json
 
-    from mnist_canvas.training import training_split
+    from mnist_canvas.training.fit import training_split
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     path = tmp_path / "pen.jsonl.gz"
@@ -111,7 +111,7 @@ def test_a_decay_outside_zero_to_one_is_refused():
 
 
 def test_done_reports_the_validation_of_the_kept_model(monkeypatch):
-    import mnist_canvas.training as training
+    import mnist_canvas.training.fit as training
 
     scores = iter([(0.2, 0.9), (0.7, 0.6)])  # epoch 2 validates worse
     monkeypatch.setattr(training, "evaluate", lambda model, split: next(scores))

@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ..drawing import DEFAULT_BRUSH, DEFAULT_CANVAS, Drawing, Point, Stroke
+from ..ink.drawing import DEFAULT_BRUSH, DEFAULT_CANVAS, Drawing, Point, Stroke
 
 INK = QColor(20, 20, 20)
 PAPER = QColor(255, 255, 255)
@@ -148,7 +148,7 @@ class Canvas(QWidget):
         """What the model should read: the drawing, or the picture under it."""
         if self.picture is None:
             return self.current_drawing()
-        from ..raster import render
+        from ..ink.raster import render
 
         drawing = self.current_drawing()
         if drawing.is_empty:

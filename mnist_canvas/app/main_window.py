@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..checkpoint import SUFFIX, CheckpointError, read_metadata
-from ..classifier import shipped_weights_dir
 from ..data import default_mnist_dir
-from ..drawing import load_drawing, save_drawing
-from ..models import DEFAULT_MODEL, REGISTRY
-from ..pictures import load_picture, save_gray_png
-from ..preprocess import switches as default_switches
+from ..ink.drawing import load_drawing, save_drawing
+from ..ink.pictures import load_picture, save_gray_png
+from ..models.checkpoint import SUFFIX, CheckpointError, read_metadata
+from ..models.classifier import shipped_weights_dir
+from ..models.registry import DEFAULT_MODEL, REGISTRY
+from ..pipeline.steps import switches as default_switches
 from .canvas import Canvas
 from .compare import CompareView
 from .model_eye import ModelEyeView

@@ -6,7 +6,7 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..preprocess import STEPS
+from ..pipeline.steps import STEPS
 from .images import display_range, gray_image
 
 THUMB = 84

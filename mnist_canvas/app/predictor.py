@@ -16,9 +16,9 @@ from pathlib import Path
 import torch
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from ..checkpoint import CheckpointError
-from ..classifier import Classifier, Prediction
-from ..preprocess import preprocess
+from ..models.checkpoint import CheckpointError
+from ..models.classifier import Classifier, Prediction
+from ..pipeline.preprocess import preprocess
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..augment import KINDS
-from ..models import DEFAULT_MODEL, REGISTRY
-from ..training import TrainConfig
+from ..models.registry import DEFAULT_MODEL, REGISTRY
+from ..training.augment import KINDS
+from ..training.fit import TrainConfig
 from .curves import CurvesView
 from .training_run import TrainingRun
 

@@ -22,10 +22,11 @@ import torch
 from torch import nn
 from torch.fx.experimental.optimization import fuse
 
+from ..ink.drawing import Drawing
+from ..pipeline.preprocess import Preprocessed, preprocess
+from ..pipeline.steps import switches
 from .checkpoint import SUFFIX, CheckpointError, load_checkpoint
-from .drawing import Drawing
-from .models import DEFAULT_MODEL
-from .preprocess import Preprocessed, preprocess, switches
+from .registry import DEFAULT_MODEL
 
 WEIGHTS_ENV = "MNIST_CANVAS_WEIGHTS"
 
@@ -35,7 +36,7 @@ def shipped_weights_dir() -> Path:
     weights/ folder, or the installed share/mnist-canvas/weights."""
     if os.environ.get(WEIGHTS_ENV):
         return Path(os.environ[WEIGHTS_ENV])
-    checkout = Path(__file__).resolve().parent.parent / "weights"
+    checkout = Path(__file__).resolve().parents[2] / "weights"
     if checkout.is_dir():
         return checkout
     return Path(sys.prefix) / "share" / "mnist-canvas" / "weights"

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..files import atomic_write
+
 MAX_PIXELS = 50_000_000  # refuse decompression bombs before decoding
 
 
@@ -40,8 +42,6 @@ def load_picture(path: str | os.PathLike, size: tuple[int, int]) -> np.ndarray:
 
 def save_gray_png(path: str | os.PathLike, pixels: np.ndarray) -> None:
     """Write a grey image (values 0–255) as PNG, atomically."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
     image = Image.fromarray(np.clip(pixels, 0, 255).round().astype(np.uint8))
-    image.save(tmp, format="PNG")
-    os.replace(tmp, path)
+    with atomic_write(path) as tmp:
+        image.save(tmp, format="PNG")

@@ -19,9 +19,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .data import Split, _cache_root, read_strokes
-from .evaluate import place
-from .preprocess import preprocess, switches
+from ..data.mnist import Split
+from ..data.strokes import read_strokes
+from ..files import atomic_write, cache_dir
+from ..ink.placement import place
+from ..pipeline.preprocess import preprocess
+from ..pipeline.steps import switches
 
 BRUSHES = (4.0, 30.0)  # brush widths drawn from this range, px
 FORMAT = 2  # bump when the rendering changes, to refresh caches
@@ -65,9 +68,7 @@ def pen_digit_splits(
     stat = path.stat()
     key = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{variants}:{held_out}:"
     key += f"{seed}:{sorted(steps.items())}:{FORMAT}"
-    cache = (
-        _cache_root() / "pen" / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
-    )
+    cache = cache_dir() / "pen" / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
     if cache.is_file():
         saved = torch.load(cache, weights_only=True)
         return Split(*saved["train"]), Split(*saved["held_out"])
@@ -76,8 +77,6 @@ def pen_digit_splits(
     held_records = [r for r in records if _held_out(r.writer or "", held_out)]
     train = _render(train_records, variants, seed, steps)
     held = _render(held_records, 1, seed + 1, steps)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(".part")
-    torch.save({"train": train, "held_out": held}, tmp)
-    os.replace(tmp, cache)
+    with atomic_write(cache) as tmp:
+        torch.save({"train": train, "held_out": held}, tmp)
     return Split(*train), Split(*held)

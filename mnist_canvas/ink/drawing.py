@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..files import write_text
 
 DEFAULT_CANVAS = 280
 DEFAULT_BRUSH = 18.0
@@ -140,13 +141,7 @@ class Drawing:
 
 def save_drawing(path, drawing: Drawing) -> None:
     """Write a drawing as JSON, atomically: a crash never leaves half a file."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        tmp.write_text(drawing.to_json(), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_text(path, drawing.to_json())
 
 
 def load_drawing(path) -> Drawing:

@@ -25,10 +25,10 @@ import torch.nn.functional as F
 from torch import nn
 from torch.optim.swa_utils import AveragedModel
 
+from ..data.mnist import Mnist, Split, validation_split
+from ..models.registry import ModelConfig, build_model
+from ..pipeline.steps import model_values
 from .augment import KINDS, augment
-from .data import Mnist, Split, validation_split
-from .models import ModelConfig, build_model
-from .preprocess import MNIST_MEAN, MNIST_STD
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class Progress:
 
 def normalize(images: torch.Tensor) -> torch.Tensor:
     """uint8 (N, 28, 28) → the model's input: float (N, 1, 28, 28), normalised."""
-    return ((images.float() / 255.0 - MNIST_MEAN) / MNIST_STD).unsqueeze(1)
+    return model_values(images.float()).unsqueeze(1)
 
 
 @torch.inference_mode()
@@ -195,7 +195,7 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
                 if config.augment
                 else (images[index])
             )
-            x = ((x - MNIST_MEAN) / MNIST_STD).to(device)
+            x = model_values(x, scale=False).to(device)
             y = train.labels[index].to(device)
             logits = model(x)
             loss = F.cross_entropy(logits, y, label_smoothing=config.label_smoothing)

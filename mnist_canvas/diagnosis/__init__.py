@@ -1,0 +1,1 @@
+"""Diagnosis: evaluating models on data sets through the app's own path."""

@@ -1,0 +1,72 @@
+"""Where the project keeps files, and the one way it writes them.
+
+    with atomic_write(path) as tmp:   # a hidden temp file beside `path`
+        save_something(tmp)           # any writer that takes a path
+    # now `path` is the new file, whole; on an exception it is untouched
+
+Every file the project writes (drawings, pictures, checkpoints, caches,
+exports, settings of models) goes through `atomic_write`: a crash, a full disk
+or a killed process never leaves half a file where a whole one was.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+APP = "mnist-canvas"
+
+
+def _xdg(variable: str, default: str) -> Path:
+    value = os.environ.get(variable)
+    return Path(value) if value else Path.home() / default
+
+
+def cache_dir() -> Path:
+    """Caches that can be rebuilt at any time ($XDG_CACHE_HOME/mnist-canvas)."""
+    return _xdg("XDG_CACHE_HOME", ".cache") / APP
+
+
+def user_data_dir() -> Path:
+    """The user's own files: models, digits, downloads. The same folder Qt's
+    AppDataLocation names for this app on Linux, so nothing saved is lost."""
+    return _xdg("XDG_DATA_HOME", ".local/share") / APP / APP
+
+
+def user_models_dir() -> Path:
+    """Models trained, personalised or imported by this user."""
+    return user_data_dir() / "models"
+
+
+def _partial_names(path: Path) -> str:
+    return f".{path.name}.*.part{path.suffix}"
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; rename it over `path` on success.
+
+    The temp file is created with the usual permissions (0666 less the umask),
+    so the result reads like any other file the user writes. Parts left by an
+    earlier write of the same file that was killed are removed first.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(_partial_names(path)):
+        stale.unlink(missing_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part{path.suffix}")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """Write a text file atomically (UTF-8)."""
+    with atomic_write(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

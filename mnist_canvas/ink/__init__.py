@@ -1,0 +1,1 @@
+"""Ink: drawings as strokes, the one renderer, pictures, placement on a canvas."""

@@ -1,0 +1,1 @@
+"""Models: the registry of architectures, checkpoints, and running a model."""

@@ -1,0 +1,1 @@
+"""Training: batch augmentation, pen digits as images, and `fit`."""
