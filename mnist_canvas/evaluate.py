@@ -10,7 +10,7 @@ coordinates (with the app's default brush unless it has "brush"). A record
 without "canvas" is placed as a person would draw it on the app's default
 280×280 canvas: bounding box centred, about 60 % of the canvas tall
 (`--place random`: 25–90 % tall at a random position, reproducible by --seed).
-Then every digit goes through `Classifier.predict`, the app's own code path.
+Then every digit goes through `predict_many`, the app's own path, batched.
 
 Exit status 0, or 2 with a message naming the file (and line) for bad input.
 """
@@ -26,6 +26,7 @@ from .diagnosis.evaluate import Result, evaluate_mnist, evaluate_strokes
 from .ink.placement import PLACES
 from .models.checkpoint import CheckpointError
 from .models.classifier import Classifier
+from .models.engine import ModelError
 from .pipeline.steps import STEP_NAMES, switches
 
 
@@ -56,16 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--place", choices=PLACES, default="default")
     p.add_argument("--seed", type=int, default=0, help="for --place random")
     p.add_argument("--brush", type=float, default=None, help="brush width in px")
-    p.add_argument("--threads", type=int, default=2, help="torch threads")
+    p.add_argument("--threads", type=int, default=2, help="inference threads")
     p.add_argument("--json", action="store_true", help="one JSON object, last line")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    import torch
-
     args = _parser().parse_args(argv)
-    torch.set_num_threads(args.threads)
     try:
         off = [s.strip() for s in args.steps.split(",") if s.strip()]
         on = [s.strip() for s in args.steps_on.split(",") if s.strip()]
@@ -73,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         steps = {**dict.fromkeys(on, True), **dict.fromkeys(off, False)}
         if args.brush is not None and args.brush <= 0:
             raise ValueError(f"--brush must be greater than zero, not {args.brush}")
-        classifier = Classifier.load(args.model)
+        classifier = Classifier.load(args.model, threads=args.threads)
         if args.mnist:
             result, source = evaluate_mnist(classifier, args.mnist, steps), args.mnist
         else:
@@ -81,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 classifier, args.strokes, steps, args.place, args.seed, args.brush
             )
             source = args.strokes
-    except (DataError, CheckpointError, ValueError) as error:
+    except (DataError, CheckpointError, ModelError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.json:

@@ -281,7 +281,7 @@ def _pen_accuracy(model, path) -> dict:
     from .diagnosis.evaluate import evaluate_strokes
     from .models.classifier import Classifier
 
-    result = evaluate_strokes(Classifier(model, {}, "trained"), path)
+    result = evaluate_strokes(Classifier.from_module(model, {}, "trained"), path)
     return {"pen_dev_accuracy": result.accuracy}
 
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from mnist_canvas.app import main_window
 from mnist_canvas.app.main_window import MainWindow
 from mnist_canvas.models.classifier import shipped_weights_dir
+from mnist_canvas.pipeline.preprocess import DETAIL
 from mnist_canvas.pipeline.steps import MNIST_MEAN, MNIST_STD, center_of_mass
 
 ONE = [(150, 50), (146, 120), (140, 230)]
@@ -180,9 +181,16 @@ def test_strip_shows_the_newest_stages_after_a_burst(qtbot, window):
     window.canvas.end_stroke()
     settle(qtbot, window)
     caption = window.strip.tiles["crop"].caption
-    # The finished stroke is 210 px tall with its round caps: the crop says so.
-    qtbot.waitUntil(lambda: "×2" in caption.text())
-    assert caption.text().split(" ")[0].split("×")[1].startswith("2")
+
+    def crop_size():
+        width, height = caption.text().split(" ")[0].split("×")
+        return int(width), int(height)
+
+    # The finished stroke is rendered DETAIL × 20 px tall, and thin: the crop,
+    # of the newest drawing only, says so.
+    qtbot.waitUntil(lambda: "×" in caption.text() and crop_size()[1] >= 70)
+    width, height = crop_size()
+    assert height <= DETAIL * 20 + 2 and width < height / 3
 
 
 def test_eraser_removes_the_touched_stroke_undoably(window):

@@ -1,12 +1,17 @@
 import numpy as np
 import pytest
 import torch
-from torch import nn
 
 from mnist_canvas.ink.drawing import Drawing, Stroke
 from mnist_canvas.models.checkpoint import CheckpointError, load_checkpoint
-from mnist_canvas.models.classifier import Classifier, resolve_model
-from mnist_canvas.models.registry import DEFAULT_MODEL, REGISTRY
+from mnist_canvas.models.classifier import (
+    Classifier,
+    predict,
+    predict_many,
+    resolve_model,
+)
+from mnist_canvas.models.engine import onnx_for_checkpoint
+from mnist_canvas.models.registry import REGISTRY
 
 
 def one():
@@ -37,16 +42,62 @@ def test_default_model_reads_simple_digits():
     assert clf.predict(zero()).digit == 0
 
 
-def test_batchnorm_is_folded_and_the_outputs_stay_the_same():
-    model, metadata = load_checkpoint(resolve_model(DEFAULT_MODEL))
-    clf = Classifier(model, metadata, DEFAULT_MODEL)
-    kinds = {type(m) for m in clf.model.modules()}
-    assert nn.BatchNorm2d in {type(m) for m in model.modules()}
-    assert nn.BatchNorm2d not in kinds and nn.Conv2d in kinds
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_the_engine_gives_torch_s_probabilities(name):
+    model, _ = load_checkpoint(resolve_model(name))
+    clf = Classifier.load(name)
     inputs = torch.randn(16, 28, 28).numpy()
     with torch.inference_mode():
-        expected = torch.softmax(model.eval()(torch.from_numpy(inputs)[:, None]), 1)
+        expected = torch.softmax(model(torch.from_numpy(inputs)[:, None]), 1)
     np.testing.assert_allclose(clf.probabilities(inputs), expected, atol=1e-5)
+
+
+def test_the_onnx_form_is_cached_by_content_and_never_beside_the_weights(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = resolve_model("mlp")
+    copy = tmp_path / "weights" / "mine.safetensors"
+    copy.parent.mkdir()
+    copy.write_bytes(source.read_bytes())
+    first = onnx_for_checkpoint(copy)
+    assert first.is_file() and tmp_path / "cache" in first.parents
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["mine.safetensors"]
+    stamp = first.stat().st_mtime_ns
+    assert onnx_for_checkpoint(copy) == first and first.stat().st_mtime_ns == stamp
+    other = resolve_model("cnn")
+    copy.write_bytes(other.read_bytes())  # new content: a new export
+    assert onnx_for_checkpoint(copy) != first
+
+
+class Broken(Classifier):
+    """A model whose every run fails, as a damaged or odd model would."""
+
+    def __init__(self, name):
+        super().__init__(None, {}, name)
+
+    def probabilities(self, inputs):
+        raise RuntimeError("this model is broken")
+
+
+def test_one_failing_model_does_not_silence_the_others():
+    good = Classifier.load()
+    readings, errors = predict(one(), [Broken("bad"), good])
+    assert readings[good.name].digit == 1
+    assert "bad" not in readings and "this model is broken" in errors["bad"]
+
+
+def test_models_with_the_same_switches_share_one_preprocessing():
+    a, b = Classifier.load("mlp"), Classifier.load("cnn")
+    readings, _ = predict(one(), [a, b])
+    assert readings["mlp"].preprocessed is readings["cnn"].preprocessed
+
+
+def test_predict_many_matches_predict_and_marks_empty_drawings():
+    clf = Classifier.load()
+    many = predict_many([one(), Drawing(), zero()], clf)
+    np.testing.assert_allclose(many[0], clf.predict(one()).probabilities, atol=1e-6)
+    assert np.isnan(many[1]).all() and many[2].argmax() == 0
 
 
 def test_empty_drawing_gets_no_prediction():

@@ -15,6 +15,11 @@ from mnist_canvas.pipeline.steps import (
 )
 
 
+def run(source, switched=None):
+    """Preprocess, keeping every stage's image for the assertions."""
+    return preprocess(source, switched, stages=True)
+
+
 def digit(points, brush=14.0, size=280):
     return Drawing(size, size, (Stroke.from_points(points, brush),))
 
@@ -33,7 +38,7 @@ def ink_box(pixels, background=0.0):
 
 
 def test_stages_come_back_in_order_with_names():
-    result = preprocess(digit(SEVEN))
+    result = run(digit(SEVEN))
     assert [s.name for s in result.stages] == ["canvas", *STEP_NAMES]
     assert [s.enabled for s in result.stages[1:]] == [step.default for step in STEPS]
     assert result.input.shape == (28, 28)
@@ -43,14 +48,14 @@ def test_stages_come_back_in_order_with_names():
 
 def test_an_off_centre_digit_ends_centred():
     corner = [(x * 0.3 + 2, y * 0.3 + 2) for x, y in SEVEN]
-    result = preprocess(digit(corner, brush=6))
+    result = run(digit(corner, brush=6))
     cy, cx = center_of_mass(stage(result, "center"), 0.0)
     assert abs(cy - 13.5) <= 0.5 and abs(cx - 13.5) <= 0.5
 
 
 def test_centre_off_places_the_box_not_the_mass():
-    off = preprocess(digit(SEVEN), {"center": False})
-    on = preprocess(digit(SEVEN), {"center": True})
+    off = run(digit(SEVEN), {"center": False})
+    on = run(digit(SEVEN), {"center": True})
     assert not np.array_equal(off.input, on.input)
     _, cx = center_of_mass(stage(on, "center"), 0.0)
     assert abs(cx - 13.5) <= 0.5
@@ -62,41 +67,43 @@ def test_centre_off_places_the_box_not_the_mass():
 def test_tiny_and_huge_digits_end_with_a_20_px_longer_side(height):
     top = 140 - height / 2
     points = [(140, top), (140 + height / 3, top + height)]
-    result = preprocess(digit(points, brush=max(1.0, height / 10)))
+    result = run(digit(points, brush=max(1.0, height / 10)))
     assert max(stage(result, "fit").shape) == 20
     assert max(ink_box(stage(result, "center"))) in (19, 20, 21)
 
 
 def test_aspect_ratio_is_kept():
     tall = [(120, 40), (160, 40), (160, 240), (120, 240), (120, 40)]
-    h, w = stage(preprocess(digit(tall, brush=4), {"pen": False}), "fit").shape
+    h, w = stage(run(digit(tall, brush=4), {"pen": False}), "fit").shape
     assert h == 20 and abs(w - 20 * 44 / 204) <= 1
 
 
 def test_scale_off_gives_raw_0_to_255():
-    result = preprocess(digit(SEVEN), {"scale": False, "normalize": False})
+    result = run(digit(SEVEN), {"scale": False, "normalize": False})
     assert result.input.max() == pytest.approx(255.0, abs=1)
-    result = preprocess(digit(SEVEN), {"normalize": False})
+    result = run(digit(SEVEN), {"normalize": False})
     assert 0.99 <= result.input.max() <= 1.0 and result.input.min() == 0.0
 
 
 def test_normalize_uses_mnist_statistics():
-    result = preprocess(digit(SEVEN))
+    result = run(digit(SEVEN))
     assert result.input.min() == pytest.approx(-MNIST_MEAN / MNIST_STD, abs=1e-4)
 
 
 def test_polarity_white_ink_on_black_and_off_keeps_black_on_white():
-    on = preprocess(digit(SEVEN), {"normalize": False})
+    on = run(digit(SEVEN), {"normalize": False})
     assert on.input[0, 0] == 0.0 and on.input.max() > 0.9
-    off = preprocess(digit(SEVEN), {"normalize": False, "invert": False})
+    off = run(digit(SEVEN), {"normalize": False, "invert": False})
     assert off.input[0, 0] == 1.0 and off.input.min() < 0.1
 
 
 def test_crop_off_shrinks_the_whole_canvas():
     small = [(x * 0.4 + 100, y * 0.4 + 100) for x, y in SEVEN]
-    on = preprocess(digit(small, brush=5))
-    off = preprocess(digit(small, brush=5), {"crop": False})
-    assert stage(off, "crop").shape == (280, 280)
+    on = run(digit(small, brush=5))
+    off = run(digit(small, brush=5), {"crop": False})
+    # Nothing is cut away: the crop stage is the whole (square) canvas.
+    assert stage(off, "crop").shape == stage(off, "invert").shape
+    assert stage(off, "crop").shape[0] == stage(off, "crop").shape[1]
     assert max(ink_box(stage(off, "center"))) < 10 < max(ink_box(stage(on, "center")))
 
 
@@ -106,12 +113,11 @@ def test_antialias_keeps_thin_strokes_ink_when_shrinking():
         for t in np.linspace(0, 2 * np.pi, 200)
     ]
     drawing = digit(ring, brush=2)
-    expected = (
-        stage(preprocess(drawing, {"pen": False}), "crop").sum() * (20 / 244) ** 2
-    )
+    cropped = stage(run(drawing, {"pen": False}), "crop")
+    expected = cropped.sum() * (20 / max(cropped.shape)) ** 2
 
     def fitted(on):
-        return stage(preprocess(drawing, {"antialias": on, "pen": False}), "fit")
+        return stage(run(drawing, {"antialias": on, "pen": False}), "fit")
 
     # Averaging over each output pixel's area conserves ink and turns a thin
     # line into a faint grey one; point samples hit it at full black or miss it.
@@ -122,14 +128,14 @@ def test_antialias_keeps_thin_strokes_ink_when_shrinking():
 
 
 def test_fit_off_keeps_native_size():
-    result = preprocess(digit(SEVEN), {"fit": False})
+    result = run(digit(SEVEN), {"fit": False})
     assert stage(result, "fit").shape == stage(result, "crop").shape
     assert result.input.shape == (28, 28)
 
 
 def test_empty_drawing_gives_an_explicit_empty_result():
     for empty in (Drawing(), Drawing(strokes=(Stroke(()),))):
-        result = preprocess(empty)
+        result = run(empty)
         assert result.is_empty and result.input is None
         assert [s.name for s in result.stages] == ["canvas"]
 
@@ -140,11 +146,11 @@ def test_unknown_step_names_are_refused_with_the_list():
 
 
 def test_pictures_enter_at_the_canvas_stage_either_polarity():
-    drawn = preprocess(digit(SEVEN), {"pen": False})
+    drawn = run(digit(SEVEN), {"pen": False})
     picture = stage(drawn, "canvas")
-    from_picture = preprocess(picture)
+    from_picture = run(picture)
     np.testing.assert_allclose(from_picture.input, drawn.input, atol=1e-5)
-    inverted = preprocess(255.0 - picture)
+    inverted = run(255.0 - picture)
     np.testing.assert_allclose(inverted.input, drawn.input, atol=1e-5)
 
 
@@ -166,7 +172,7 @@ drawings = st.builds(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(drawings, st.sets(st.sampled_from(STEP_NAMES)))
 def test_any_drawing_gives_a_finite_28x28_input_in_range(drawing, off):
-    result = preprocess(drawing, switches(off))
+    result = run(drawing, switches(off))
     if result.is_empty:
         return
     x = result.input
@@ -180,13 +186,13 @@ def test_any_drawing_gives_a_finite_28x28_input_in_range(drawing, off):
 
 def test_a_dot_missed_by_point_sampling_still_gives_a_finite_input():
     dot = Drawing(1, 1, (Stroke.from_points([(0, 1, 0)], brush=1),))
-    result = preprocess(dot, switches(["antialias", "crop"]))
+    result = run(dot, switches(["antialias", "crop"]))
     assert result.input is not None and np.isfinite(result.input).all()
 
 
 def test_even_pen_makes_brush_width_and_size_stop_mattering():
     def model_input(points, brush, pen):
-        return preprocess(digit(points, brush=brush), {"pen": pen}).input
+        return run(digit(points, brush=brush), {"pen": pen}).input
 
     small = [(x * 0.3 + 20, y * 0.3 + 30) for x, y in SEVEN]
     thin, thick = model_input(SEVEN, 4, True), model_input(small, 28, True)
@@ -196,6 +202,6 @@ def test_even_pen_makes_brush_width_and_size_stop_mattering():
 
 
 def test_even_pen_leaves_pictures_alone():
-    picture = stage(preprocess(digit(SEVEN)), "canvas")
-    on = preprocess(picture, {"pen": True})
-    np.testing.assert_array_equal(on.input, preprocess(picture).input)
+    picture = stage(run(digit(SEVEN)), "canvas")
+    on = run(picture, {"pen": True})
+    np.testing.assert_array_equal(on.input, run(picture).input)

@@ -13,12 +13,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import torch
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ..models.checkpoint import CheckpointError
-from ..models.classifier import Classifier, Prediction
-from ..pipeline.preprocess import preprocess
+from ..models.classifier import Classifier, Prediction, predict
 
 
 @dataclass(frozen=True)
@@ -51,25 +49,26 @@ class _Worker(QObject):
             self.finished.emit(self._answer(request))
 
     def _answer(self, request: Request) -> Results:
-        predictions, errors, cache = {}, {}, {}
+        classifiers, errors = [], {}
         for name in request.models:
             try:
-                classifier = self._classifier(name)
-                steps = classifier.steps(request.steps)
-                key = tuple(sorted(steps.items()))
-                if key not in cache:
-                    cache[key] = preprocess(request.source, steps)
-                predictions[name] = classifier.classify(cache[key])
-            except (CheckpointError, ValueError, RuntimeError) as error:
+                classifiers.append(self._classifier(name))
+            except Exception as error:  # a model that cannot load is its own error
                 errors[name] = str(error)
-        return Results(request.serial, predictions, errors)
+        try:
+            predictions, failed = predict(
+                request.source, classifiers, request.steps, stages=True
+            )
+        except ValueError as error:  # the drawing itself cannot be read
+            predictions, failed = {}, {c.name: str(error) for c in classifiers}
+        return Results(request.serial, predictions, {**errors, **failed})
 
     def _classifier(self, name: str) -> Classifier:
         if name not in self.classifiers:
             path = self.owner.paths.get(name)
             if path is None:
                 raise CheckpointError(f"No model called {name!r}")
-            self.classifiers[name] = Classifier.load(Path(path))
+            self.classifiers[name] = Classifier.load(Path(path), self.owner.threads)
         return self.classifiers[name]
 
 
@@ -92,7 +91,7 @@ class Predictor(QObject):
         self._worker.moveToThread(self._thread)
         self._wake.connect(self._worker.drain)
         self._worker.finished.connect(self.results)
-        self._thread.started.connect(lambda: torch.set_num_threads(threads))
+        self.threads = threads
         # A QThread destroyed while running aborts the process: whatever path
         # the app takes to quit, stop the thread first.
         app = QCoreApplication.instance()

@@ -18,8 +18,7 @@ from ..data import DataError
 from ..data.mnist import load_mnist
 from ..data.strokes import read_strokes
 from ..ink.placement import place
-from ..models.classifier import Classifier
-from ..pipeline.preprocess import preprocess
+from ..models.classifier import BadSource, Classifier, predict_many
 from ..pipeline.steps import model_values
 
 
@@ -33,7 +32,8 @@ class Result:
     @classmethod
     def from_labels(cls, labels: np.ndarray, predicted: np.ndarray) -> Result:
         confusion = np.zeros((10, 10), dtype=int)
-        np.add.at(confusion, (labels, predicted), 1)
+        read = predicted >= 0  # an empty drawing is in no column
+        np.add.at(confusion, (labels[read], predicted[read]), 1)
         totals = confusion.sum(axis=1)
         per_class = [
             float(confusion[d, d] / totals[d]) if totals[d] else None for d in range(10)
@@ -49,30 +49,27 @@ def evaluate_strokes(
 ) -> Result:  # fmt: skip
     """Accuracy on a stroke file, every digit through the app's path."""
     rng = random.Random(seed)
-    switched = classifier.steps(steps)
-    labels, inputs, empty = [], [], []
-    for record in read_strokes(path):
+    records = list(read_strokes(path))
+    if not records:
+        raise DataError(f"{path}: holds no records")
+    drawings = []
+    for record in records:
         try:
-            result = preprocess(place(record, how, rng, brush), switched)
+            drawings.append(place(record, how, rng, brush))
         except ValueError as error:
             raise DataError(f"{path}:{record.line}: {error}") from None
-        labels.append(record.label)
-        empty.append(result.is_empty)
-        inputs.append(result.input if not result.is_empty else np.zeros((28, 28)))
-    if not labels:
-        raise DataError(f"{path}: holds no records")
-    predicted = _predict_batched(classifier, np.stack(inputs))
-    predicted[np.array(empty)] = -1  # an empty drawing is never right
-    return Result.from_labels(np.array(labels), predicted)
+    try:
+        probabilities = predict_many(drawings, classifier, steps)
+    except BadSource as error:
+        raise DataError(f"{path}:{records[error.index].line}: {error.reason}") from None
+    labels = np.array([record.label for record in records])
+    return Result.from_labels(labels, _digits(probabilities))
 
 
-def _predict_batched(classifier: Classifier, inputs: np.ndarray) -> np.ndarray:
-    return np.concatenate(
-        [
-            classifier.probabilities(inputs[i : i + 1000]).argmax(axis=1)
-            for i in range(0, len(inputs), 1000)
-        ]
-    )
+def _digits(probabilities: np.ndarray) -> np.ndarray:
+    """The read digit of each row; -1 (never right) for an empty drawing."""
+    empty = np.isnan(probabilities).any(axis=1)
+    return np.where(empty, -1, np.nan_to_num(probabilities).argmax(axis=1))
 
 
 def evaluate_mnist(
@@ -85,5 +82,10 @@ def evaluate_mnist(
     pixels = model_values(
         test.images.numpy().astype(np.float32), switched["scale"], switched["normalize"]
     )
-    predicted = _predict_batched(classifier, pixels)
-    return Result.from_labels(test.labels.numpy(), predicted)
+    probabilities = np.concatenate(
+        [
+            classifier.probabilities(pixels[i : i + 1000])
+            for i in range(0, len(pixels), 1000)
+        ]
+    )
+    return Result.from_labels(test.labels.numpy(), _digits(probabilities))

@@ -76,21 +76,36 @@ def _draw_stroke(
         previous = (x, y, r)
 
 
-def _ink_box(drawing: Drawing, scale: float, width: int, height: int):
-    """Pixel box (x0, y0, x1, y1) that holds all ink, clipped; None if empty."""
+def ink_extent(drawing: Drawing) -> tuple[float, float, float, float] | None:
+    """(left, top, right, bottom) in canvas units of everything the strokes
+    cover (their brushes' reach included), clipped to the canvas; None if none."""
     boxes = []
     for stroke in drawing.strokes:
         if not stroke.points:
             continue
-        xy = np.array([(p.x, p.y) for p in stroke.points]) * scale
-        reach = stroke.brush * max(p.pressure for p in stroke.points) * scale / 2 + 1
-        boxes.append((*(xy.min(axis=0) - reach), *(xy.max(axis=0) + reach)))
+        xs = [p.x for p in stroke.points]
+        ys = [p.y for p in stroke.points]
+        reach = stroke.brush * max(p.pressure for p in stroke.points) / 2
+        boxes.append(
+            (min(xs) - reach, min(ys) - reach, max(xs) + reach, max(ys) + reach)
+        )
     if not boxes:
         return None
-    b = np.array(boxes)
-    x0, y0 = max(0, math.floor(b[:, 0].min())), max(0, math.floor(b[:, 1].min()))
-    x1 = min(width, math.ceil(b[:, 2].max()))
-    y1 = min(height, math.ceil(b[:, 3].max()))
+    left = max(0.0, min(b[0] for b in boxes))
+    top = max(0.0, min(b[1] for b in boxes))
+    right = min(drawing.width, max(b[2] for b in boxes))
+    bottom = min(drawing.height, max(b[3] for b in boxes))
+    return (left, top, right, bottom) if left <= right and top <= bottom else None
+
+
+def _ink_box(drawing: Drawing, scale: float, width: int, height: int):
+    """Pixel box (x0, y0, x1, y1) that holds all ink, clipped; None if empty."""
+    extent = ink_extent(drawing)
+    if extent is None:
+        return None
+    left, top, right, bottom = (v * scale for v in extent)
+    x0, y0 = max(0, math.floor(left - 1)), max(0, math.floor(top - 1))
+    x1, y1 = min(width, math.ceil(right + 1)), min(height, math.ceil(bottom + 1))
     return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
 
 

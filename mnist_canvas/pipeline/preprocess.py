@@ -16,15 +16,16 @@ and, first, one step beyond MNIST's recipe (measured to help on pen drawings):
     pen        redraw the strokes with a pen width proportional to the digit's
                size, so brush width and drawing size stop mattering
 
-    >>> from mnist_canvas.drawing import Drawing, Stroke
+    >>> from mnist_canvas.ink.drawing import Drawing, Stroke
     >>> d = Drawing(strokes=(Stroke.from_points([(140, 60), (140, 220)]),))
-    >>> result = preprocess(d)
+    >>> result = preprocess(d, stages=True)
     >>> result.input.shape, [s.name for s in result.stages][:3]
     ((28, 28), ['canvas', 'pen', 'invert'])
 
 Switched off, a step passes its input through unchanged, except `center`, which
 then places the image by its bounding box, since a model needs 28×28 either way.
-Every stage's image is kept (with its step's name) for the app's pipeline strip.
+With `stages=True` every stage's image is kept (with its step's name) for the
+app's pipeline strip; the live path asks for none.
 """
 
 from __future__ import annotations
@@ -35,14 +36,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..ink.drawing import Drawing
-from ..ink.raster import PAPER, render
-from .steps import STEPS, Image, switches
+from ..ink.raster import PAPER, ink_extent, render
+from .steps import BOX, IMAGE_STEPS, STROKE_STEPS, Image, switches
 
 # Below this many grey levels of ink anywhere, the picture counts as empty.
 EMPTY_INK = 4.0
 # Canvases are rendered with their longer side in this range (pixels): enough
 # detail for a 20 px digit, bounded work for huge canvases.
 RENDER_RANGE = (140, 560)
+# With fit and anti-aliasing on, the ink is rendered this many times as large
+# as the 20 px box it is fitted into: enough for the box filter to average.
+DETAIL = 4
 
 
 @dataclass(frozen=True)
@@ -67,21 +71,10 @@ class Preprocessed:
         return self.input is None
 
 
-def canvas_image(source: Drawing | np.ndarray, preview: bool = False) -> Image:
-    """The pipeline's first stage: dark ink on light paper, float32 0–255.
-
-    A picture (2-D array) is taken as it is; its background is the median of
-    its border, and a picture with a dark border is inverted first, so every
-    source enters the pipeline in the canvas's convention. `preview` renders a
-    drawing at the smallest size in RENDER_RANGE, for display only.
-    """
-    if isinstance(source, Drawing):
-        longer = max(source.width, source.height)
-        low, high = RENDER_RANGE
-        scale = (low if preview else min(max(longer, low), high)) / longer
-        width = max(1, round(source.width * scale))
-        height = max(1, round(source.height * scale))
-        return Image(render(source, (width, height)), PAPER)
+def picture_image(source: np.ndarray) -> Image:
+    """A picture (2-D array, 0–255) in the canvas's convention: dark ink on
+    light paper. Its background is the median of its border; a picture with a
+    dark border is inverted first, so every source enters the same way."""
     pixels = np.asarray(source, dtype=np.float32)
     if pixels.ndim != 2 or min(pixels.shape) < 1:
         raise ValueError(f"A picture must be a 2-D grey image, not {pixels.shape}")
@@ -94,20 +87,74 @@ def canvas_image(source: Drawing | np.ndarray, preview: bool = False) -> Image:
     return Image(pixels, background)
 
 
+def render_scale(drawing: Drawing, state: Mapping[str, bool] | None = None) -> float:
+    """Pixels per canvas unit for the one render of a drawing.
+
+    With crop, anti-alias and fit on, `fit` only needs the ink at DETAIL × 20
+    px: the ink's extent is rendered that large, whatever the canvas size.
+    Otherwise (or with no `state`: for display) the canvas is rendered with
+    its longer side in RENDER_RANGE, as the switched-off steps need to show
+    what they prevent (point samples of a sharp image, the digit at its size).
+    """
+    longer = max(drawing.width, drawing.height)
+    low, high = RENDER_RANGE
+    if state is None:
+        return low / longer
+    canvas = min(max(longer, low), high) / longer
+    if not (state["fit"] and state["antialias"]):
+        return canvas
+    region = (
+        ink_extent(drawing)
+        if state["crop"]
+        else (0.0, 0.0, drawing.width, drawing.height)
+    )
+    if region is None:
+        return canvas
+    side = max(region[2] - region[0], region[3] - region[1], 1e-9)
+    return min(DETAIL * BOX / side, high / longer)
+
+
+def render_drawing(drawing: Drawing, scale: float) -> Image:
+    """The drawing rendered with `scale` pixels per canvas unit."""
+    width = max(1, round(drawing.width * scale))
+    height = max(1, round(drawing.height * scale))
+    return Image(render(drawing, (width, height)), PAPER)
+
+
 def preprocess(
-    source: Drawing | np.ndarray, switched: Mapping[str, bool] | None = None
+    source: Drawing | np.ndarray,
+    switched: Mapping[str, bool] | None = None,
+    stages: bool = False,
 ) -> Preprocessed:
-    """Run every step on a drawing or a canvas-convention picture (0–255)."""
+    """Run every step on a drawing or a canvas-convention picture (0–255).
+
+    Steps on strokes run first, then the drawing is rendered once, at the
+    resolution the next steps need; the image steps follow. `stages` also
+    keeps every stage's image, for display (it costs one more render, of the
+    drawing as drawn, when a stroke step changed it).
+    """
     state = dict(switches()) if switched is None else {**switches(), **switched}
-    # With the even pen on, the drawing as drawn is only shown, never processed:
-    # a preview-sized render is enough (the pen step renders at full size).
-    redrawn = state["pen"] and isinstance(source, Drawing)
-    canvas = canvas_image(source, preview=redrawn)
-    stages = [Stage("canvas", "Canvas", True, canvas.pixels)]
-    image = canvas
-    for step in STEPS:
-        image = step.apply(image, state[step.name], state, source)
-        if step is STEPS[0] and image.ink().max(initial=0.0) < EMPTY_INK:
-            return Preprocessed(None, tuple(stages))  # nothing drawn: no input
-        stages.append(Stage(step.name, step.label, state[step.name], image.pixels))
-    return Preprocessed(image.pixels.astype(np.float32), tuple(stages))
+    shown: list[Stage] = []
+    if isinstance(source, Drawing):
+        drawing = source
+        for step in STROKE_STEPS:
+            drawing = step.apply(drawing, state[step.name], state)
+        image = render_drawing(drawing, render_scale(drawing, state))
+        if stages:
+            as_drawn = image if drawing is source else None
+            as_drawn = as_drawn or render_drawing(source, render_scale(source))
+            shown.append(Stage("canvas", "Canvas", True, as_drawn.pixels))
+    else:
+        image = picture_image(source)
+        if stages:
+            shown.append(Stage("canvas", "Canvas", True, image.pixels))
+    if image.ink().max(initial=0.0) < EMPTY_INK:
+        return Preprocessed(None, tuple(shown))  # nothing drawn: no input
+    if stages:
+        shown += [Stage(s.name, s.label, state[s.name], image.pixels)
+                  for s in STROKE_STEPS]  # fmt: skip
+    for step in IMAGE_STEPS:
+        image = step.apply(image, state[step.name], state)
+        if stages:
+            shown.append(Stage(step.name, step.label, state[step.name], image.pixels))
+    return Preprocessed(image.pixels.astype(np.float32), tuple(shown))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -45,14 +46,6 @@ def even_pen(drawing: Drawing) -> Drawing:
     brush = PEN_FRACTION * size
     strokes = tuple(Stroke(s.points, brush) for s in drawing.strokes)
     return Drawing(drawing.width, drawing.height, strokes)
-
-
-def _even_pen(image: Image, on: bool, source) -> Image:
-    if not on or not isinstance(source, Drawing):
-        return image
-    from .preprocess import canvas_image
-
-    return canvas_image(even_pen(source))
 
 
 def _invert(image: Image, on: bool) -> Image:
@@ -196,12 +189,16 @@ def _values(image: Image, scale: bool, normalize: bool) -> Image:
 
 @dataclass(frozen=True)
 class Step:
-    """A named preprocessing step, as the app and the command line show it."""
+    """A named preprocessing step, as the app and the command line show it.
+
+    `apply(x, on, switches)` maps a Drawing to a Drawing (steps on strokes,
+    which run before the one render) or an Image to an Image (the rest)."""
 
     name: str
     label: str
     help: str
-    apply: Callable[[Image, bool, Mapping[str, bool], object], Image]
+    apply: Callable[[Any, bool, Mapping[str, bool]], Any]
+    on_strokes: bool = False
     default: bool = True  # steps beyond MNIST's recipe start switched off
 
 
@@ -209,25 +206,27 @@ STEPS: tuple[Step, ...] = (
     Step("pen", "Even pen", "Redraw the strokes with a pen as wide as "
          f"{PEN_FRACTION:.0%} of the digit's size, as MNIST's strokes are, so "
          "brush width and drawing size stop mattering (drawings only)",
-         lambda im, on, sw, src: _even_pen(im, on, src)),
+         lambda d, on, sw: even_pen(d) if on else d, on_strokes=True),
     Step("invert", "Invert", "White ink on black, as MNIST stores digits",
-         lambda im, on, sw, src: _invert(im, on)),
+         lambda im, on, sw: _invert(im, on)),
     Step("crop", "Crop", "Crop to the ink's bounding box",
-         lambda im, on, sw, src: _crop(im, on)),
+         lambda im, on, sw: _crop(im, on)),
     Step("antialias", "Anti-alias", "Average over each output pixel's area "
          "before shrinking, so edges turn grey instead of jagged",
-         lambda im, on, sw, src: _antialias(im, on, sw["fit"])),
+         lambda im, on, sw: _antialias(im, on, sw["fit"])),
     Step("fit", "Fit 20×20", "Scale the longer side to 20 px, keeping the "
-         "aspect ratio", lambda im, on, sw, src: _fit(im, on)),
+         "aspect ratio", lambda im, on, sw: _fit(im, on)),
     Step("center", "Centre of mass", "Place in 28×28 with the ink's centre of "
          "mass in the middle (off: by the bounding box)",
-         lambda im, on, sw, src: _center(im, on)),
+         lambda im, on, sw: _center(im, on)),
     Step("scale", "Scale to [0, 1]", "Divide by 255 (off: the model gets 0–255)",
-         lambda im, on, sw, src: _values(im, on, False)),
+         lambda im, on, sw: _values(im, on, False)),
     Step("normalize", "Normalise", f"Subtract MNIST's mean {MNIST_MEAN} and "
          f"divide by its std {MNIST_STD}",
-         lambda im, on, sw, src: _values(im, False, on)),
+         lambda im, on, sw: _values(im, False, on)),
 )  # fmt: skip
+STROKE_STEPS = tuple(step for step in STEPS if step.on_strokes)
+IMAGE_STEPS = tuple(step for step in STEPS if not step.on_strokes)
 STEP_NAMES = tuple(step.name for step in STEPS)
 
 
