@@ -161,15 +161,15 @@ def test_undo_redo_clear(qtbot, window):
     canvas = window.canvas
     canvas.add_stroke(ONE)
     canvas.add_stroke(SEVEN)
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert len(canvas.drawing.strokes) == 1
-    window.redo_action.trigger()
+    window.menu_actions.redo.trigger()
     assert len(canvas.drawing.strokes) == 2
-    window.clear_action.trigger()
+    window.menu_actions.clear.trigger()
     assert canvas.drawing.is_empty
     settle(qtbot, window)
     assert window.probabilities.probabilities is None
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert len(canvas.drawing.strokes) == 2
 
 
@@ -191,7 +191,7 @@ def test_eraser_removes_the_touched_stroke_undoably(window):
     canvas.add_stroke([(20, 260), (60, 260)])
     canvas.erase_at(146, 120)
     assert [len(s.points) for s in canvas.drawing.strokes] == [2]
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert len(canvas.drawing.strokes) == 2
 
 
@@ -204,22 +204,22 @@ def test_model_switch_and_compare_view(qtbot, window):
     settle(qtbot, window)
     assert not np.allclose(window.probabilities.probabilities, default)
     assert "mlp" in window.model_summary()
-    window.compare_action.trigger()
+    window.menu_actions.compare.trigger()
     settle(qtbot, window)
     names = [row[0] for row in window.compare.rows]
-    assert sorted(names) == sorted(window.models)
+    assert sorted(names) == sorted(window.catalogue.usable())
     assert all(row[1] is not None for row in window.compare.rows)
 
 
 def test_save_and_open_round_trip(qtbot, window, tmp_path):
     window.canvas.add_stroke(SEVEN)
-    assert window.has_unsaved_work()
-    assert window.save_as(str(tmp_path / "seven.json"))
-    assert not window.has_unsaved_work()
+    assert window.document.has_unsaved_work()
+    assert window.document.save_as(str(tmp_path / "seven.json"))
+    assert not window.document.has_unsaved_work()
     saved = window.canvas.drawing
-    window.new_drawing()
+    window.document.new()
     assert window.canvas.drawing.is_empty
-    assert window.open_file(str(tmp_path / "seven.json"))
+    assert window.document.open(str(tmp_path / "seven.json"))
     assert window.canvas.drawing == saved
 
 
@@ -227,11 +227,11 @@ def test_png_export_reopens_as_a_picture_with_the_same_reading(qtbot, window, tm
     window.canvas.add_stroke(SEVEN)
     settle(qtbot, window)
     digit = window.probabilities.digit
-    assert window.export_png(str(tmp_path / "seven.png"))
+    assert window.document.export_png(str(tmp_path / "seven.png"))
     assert window.export_input(str(tmp_path / "input.npy"))
     np.testing.assert_array_equal(np.load(tmp_path / "input.npy"), window.eye.pixels)
     window.canvas.clear()
-    assert window.open_file(str(tmp_path / "seven.png"))
+    assert window.document.open(str(tmp_path / "seven.png"))
     assert window.canvas.picture is not None
     settle(qtbot, window)
     assert window.probabilities.digit == digit
@@ -245,7 +245,7 @@ def test_bad_file_gives_a_message_and_keeps_the_drawing(
     before = window.canvas.drawing
     for name in ("bad.json", "bad.png"):
         (tmp_path / name).write_bytes(content)
-        assert not window.open_file(str(tmp_path / name))
+        assert not window.document.open(str(tmp_path / name))
         assert window.canvas.drawing == before
     assert [m[0] for m in messages] == ["warning", "warning"]
 
@@ -293,8 +293,8 @@ def test_corrupt_weights_file_is_reported_and_others_offered(
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     window = make_window()
-    assert "pickle" in window.unusable["cnn-bn"]
-    assert "cnn.safetensors" in window.unusable["cnn"]
+    assert "pickle" in window.catalogue.unusable()["cnn-bn"]
+    assert "cnn.safetensors" in window.catalogue.unusable()["cnn"]
     qtbot.waitUntil(lambda: len(messages) == 1)
     assert "cnn-bn.safetensors" in messages[0][2] and "mlp" in messages[0][2]
     assert window.model_picker.findText("cnn-bn") < 0
@@ -321,7 +321,7 @@ def test_weights_that_fail_on_loading_are_dropped_with_a_message(
     assert window.model_picker.findText("mlp") >= 0
     window.model_picker.setCurrentText("mlp")
     window.canvas.add_stroke(ONE)
-    qtbot.waitUntil(lambda: "mlp" in window.unusable, timeout=10000)
+    qtbot.waitUntil(lambda: "mlp" in window.catalogue.unusable(), timeout=10000)
     assert any("do not fit the mlp" in text for _, _, text in messages)
     assert window.model_picker.findText("mlp") < 0
     settle(qtbot, window)

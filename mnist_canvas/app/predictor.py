@@ -5,17 +5,21 @@ move. A worker thread takes the newest request when it is free; requests that
 arrived meanwhile are simply replaced, so stale work never queues and the
 answer always describes what is on the canvas now. Results come back as a
 `Results` signal carrying plain data (numpy arrays and dataclasses).
+
+Whatever one model raises while loading or answering becomes that model's
+entry in `Results.errors`; the other models still answer and the thread lives.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import torch
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
+from ..catalogue import Catalogue
 from ..checkpoint import CheckpointError
 from ..classifier import Classifier, Prediction
 from ..preprocess import preprocess
@@ -54,23 +58,30 @@ class _Worker(QObject):
         predictions, errors, cache = {}, {}, {}
         for name in request.models:
             try:
-                classifier = self._classifier(name)
-                steps = classifier.steps(request.steps)
-                key = tuple(sorted(steps.items()))
-                if key not in cache:
-                    cache[key] = preprocess(request.source, steps)
-                predictions[name] = classifier.classify(cache[key])
-            except (CheckpointError, ValueError, RuntimeError) as error:
-                errors[name] = str(error)
+                predictions[name] = self._predict(name, request, cache)
+            except Exception as error:  # one model's fault is that model's answer
+                errors[name] = str(error) or type(error).__name__
         return Results(request.serial, predictions, errors)
 
+    def _predict(self, name: str, request: Request, cache: dict) -> Prediction:
+        classifier = self._classifier(name)
+        steps = classifier.steps(request.steps)
+        key = tuple(sorted(steps.items()))
+        if key not in cache:
+            cache[key] = preprocess(request.source, steps)
+        return classifier.classify(cache[key])
+
     def _classifier(self, name: str) -> Classifier:
-        if name not in self.classifiers:
-            path = self.owner.paths.get(name)
-            if path is None:
+        with self.owner._lock:
+            classifier = self.classifiers.get(name)
+        if classifier is None:
+            entry = self.owner.catalogue.get(name)
+            if entry is None:
                 raise CheckpointError(f"No model called {name!r}")
-            self.classifiers[name] = Classifier.load(Path(path))
-        return self.classifiers[name]
+            classifier = self.owner.loader(entry.path)
+            with self.owner._lock:
+                self.classifiers[name] = classifier
+        return classifier
 
 
 class Predictor(QObject):
@@ -79,9 +90,16 @@ class Predictor(QObject):
     results = Signal(object)  # Results, delivered on the GUI thread
     _wake = Signal()
 
-    def __init__(self, paths: dict[str, Path], threads: int = 1, parent=None):
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        threads: int = 1,
+        parent=None,
+        loader: Callable[[object], Classifier] = Classifier.load,
+    ):
         super().__init__(parent)
-        self.paths = dict(paths)
+        self.catalogue = catalogue
+        self.loader = loader  # path → something with steps() and classify()
         self._lock = threading.Lock()
         self._pending: Request | None = None
         self._busy = False
@@ -111,9 +129,9 @@ class Predictor(QObject):
             self._wake.emit()
         return self._serial
 
-    def add_model(self, name: str, path: Path) -> None:
+    def forget(self, name: str) -> None:
+        """Load `name` afresh next time (its file was replaced)."""
         with self._lock:
-            self.paths[name] = Path(path)
             self._worker.classifiers.pop(name, None)
 
     def _take(self) -> Request | None:
