@@ -1,65 +1,22 @@
 """The app, driven through its widgets' public methods (plus one real drag)."""
-
-import json
-import shutil
+# ruff: noqa: F811  (the fixtures imported from window_fixtures are used as arguments)
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
+from window_fixtures import (  # noqa: F401
+    ONE,
+    SEVEN,
+    copy_with_metadata,
+    make_window,
+    messages,
+    settle,
+    weights_copy,
+    window,
+)
 
-from mnist_canvas.app import main_window
-from mnist_canvas.app.main_window import MainWindow
-from mnist_canvas.classifier import shipped_weights_dir
 from mnist_canvas.preprocess import MNIST_MEAN, MNIST_STD, center_of_mass
-
-ONE = [(150, 50), (146, 120), (140, 230)]
-SEVEN = [(70, 50), (210, 50), (120, 240)]
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    """Record message boxes instead of showing them."""
-    shown = []
-
-    def record(kind):
-        def box(parent, title, text, *args, **kwargs):
-            shown.append((kind, title, text))
-            return QMessageBox.StandardButton.Discard
-
-        return box
-
-    for kind in ("warning", "information", "question", "about"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(record(kind)))
-    return shown
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path, messages):
-    windows = []
-
-    def make(settings_name="settings.ini"):
-        settings = QSettings(str(tmp_path / settings_name), QSettings.Format.IniFormat)
-        window = MainWindow(settings)
-        qtbot.addWidget(window)
-        window.show()
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.predictor.stop()
-
-
-@pytest.fixture
-def window(make_window):
-    return make_window()
-
-
-def settle(qtbot, window):
-    """Wait until the shown result answers the newest request."""
-    serial = window.request_prediction()
-    qtbot.waitUntil(lambda: window.probabilities.serial >= serial, timeout=10000)
 
 
 def test_models_are_offered_default_first(window):
@@ -276,15 +233,6 @@ def test_closing_with_unsaved_drawing_asks_first(qtbot, window, monkeypatch):
     assert len(window.canvas.drawing.strokes) == 1
 
 
-@pytest.fixture
-def weights_copy(tmp_path, monkeypatch):
-    folder = tmp_path / "weights"
-    shutil.copytree(shipped_weights_dir(), folder)
-    monkeypatch.setenv("MNIST_CANVAS_WEIGHTS", str(folder))
-    monkeypatch.setattr(main_window, "user_models_dir", lambda: tmp_path / "none")
-    return folder
-
-
 def test_corrupt_weights_file_is_reported_and_others_offered(
     qtbot, weights_copy, make_window, messages
 ):
@@ -308,15 +256,11 @@ def test_weights_that_fail_on_loading_are_dropped_with_a_message(
     qtbot, weights_copy, make_window, messages
 ):
     """Header fine, weights not: found only when the worker loads the model."""
-    good = (weights_copy / "cnn.safetensors").read_bytes()
-    header = json.loads(good[8 : 8 + int.from_bytes(good[:8], "little")])
-    meta = json.loads(header["__metadata__"]["mnist_canvas"])
-    meta["model"]["arch"] = "mlp"
-    from safetensors.torch import load_file, save_file
-
-    tensors = load_file(weights_copy / "cnn.safetensors")
-    save_file(tensors, weights_copy / "mlp.safetensors",
-              metadata={"mnist_canvas": json.dumps(meta)})  # fmt: skip
+    copy_with_metadata(
+        weights_copy / "cnn.safetensors",
+        weights_copy / "mlp.safetensors",
+        lambda meta: meta["model"].update(arch="mlp"),
+    )
     window = make_window()
     assert window.model_picker.findText("mlp") >= 0
     window.model_picker.setCurrentText("mlp")
