@@ -1,6 +1,8 @@
 """The model catalogue: one list, usable or with the reason, without Qt."""
 
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -92,3 +94,12 @@ def test_user_folder_is_where_qt_puts_app_data(qapp, monkeypatch, tmp_path):
     finally:
         qapp.setOrganizationName(old[0])
         qapp.setApplicationName(old[1])
+
+
+def test_the_catalogue_imports_no_qt():
+    code = (
+        "import sys, mnist_canvas.catalogue\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide', 'PyQt'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "[]"
