@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,9 +32,17 @@ def cache_dir() -> Path:
 
 
 def user_data_dir() -> Path:
-    """The user's own files: models, digits, downloads. The same folder Qt's
-    AppDataLocation names for this app on Linux, so nothing saved is lost."""
-    return _xdg("XDG_DATA_HOME", ".local/share") / APP / APP
+    """The user's own files (models, digits, downloads): where Qt's
+    AppDataLocation puts them for this app, computed without Qt, so nothing
+    saved by an earlier version is lost."""
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or home / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = _xdg("XDG_DATA_HOME", ".local/share")
+    return base / APP / APP
 
 
 def user_models_dir() -> Path:
@@ -49,12 +58,14 @@ def _partial_names(path: Path) -> str:
 def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it over `path` on success.
 
+    The folder must exist (a save into a folder that is gone should fail, not
+    make it); writers of caches create theirs first.
+
     The temp file is created with the usual permissions (0666 less the umask),
     so the result reads like any other file the user writes. Parts left by an
     earlier write of the same file that was killed are removed first.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     for stale in path.parent.glob(_partial_names(path)):
         stale.unlink(missing_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part{path.suffix}")

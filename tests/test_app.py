@@ -1,66 +1,23 @@
 """The app, driven through its widgets' public methods (plus one real drag)."""
-
-import json
-import shutil
+# ruff: noqa: F811  (the fixtures imported from window_fixtures are used as arguments)
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
+from window_fixtures import (  # noqa: F401
+    ONE,
+    SEVEN,
+    copy_with_metadata,
+    make_window,
+    messages,
+    settle,
+    weights_copy,
+    window,
+)
 
-from mnist_canvas.app import main_window
-from mnist_canvas.app.main_window import MainWindow
-from mnist_canvas.models.classifier import shipped_weights_dir
 from mnist_canvas.pipeline.preprocess import DETAIL
 from mnist_canvas.pipeline.steps import MNIST_MEAN, MNIST_STD, center_of_mass
-
-ONE = [(150, 50), (146, 120), (140, 230)]
-SEVEN = [(70, 50), (210, 50), (120, 240)]
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    """Record message boxes instead of showing them."""
-    shown = []
-
-    def record(kind):
-        def box(parent, title, text, *args, **kwargs):
-            shown.append((kind, title, text))
-            return QMessageBox.StandardButton.Discard
-
-        return box
-
-    for kind in ("warning", "information", "question", "about"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(record(kind)))
-    return shown
-
-
-@pytest.fixture
-def make_window(qtbot, tmp_path, messages):
-    windows = []
-
-    def make(settings_name="settings.ini"):
-        settings = QSettings(str(tmp_path / settings_name), QSettings.Format.IniFormat)
-        window = MainWindow(settings)
-        qtbot.addWidget(window)
-        window.show()
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.predictor.stop()
-
-
-@pytest.fixture
-def window(make_window):
-    return make_window()
-
-
-def settle(qtbot, window):
-    """Wait until the shown result answers the newest request."""
-    serial = window.request_prediction()
-    qtbot.waitUntil(lambda: window.probabilities.serial >= serial, timeout=10000)
 
 
 def test_models_are_offered_default_first(window):
@@ -162,15 +119,15 @@ def test_undo_redo_clear(qtbot, window):
     canvas = window.canvas
     canvas.add_stroke(ONE)
     canvas.add_stroke(SEVEN)
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert len(canvas.drawing.strokes) == 1
-    window.redo_action.trigger()
+    window.menu_actions.redo.trigger()
     assert len(canvas.drawing.strokes) == 2
-    window.clear_action.trigger()
+    window.menu_actions.clear.trigger()
     assert canvas.drawing.is_empty
     settle(qtbot, window)
     assert window.probabilities.probabilities is None
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert len(canvas.drawing.strokes) == 2
 
 
@@ -199,7 +156,7 @@ def test_eraser_removes_the_touched_stroke_undoably(window):
     canvas.add_stroke([(20, 260), (60, 260)])
     canvas.erase_at(146, 120)
     assert [len(s.points) for s in canvas.drawing.strokes] == [2]
-    window.undo_action.trigger()
+    window.menu_actions.undo.trigger()
     assert len(canvas.drawing.strokes) == 2
 
 
@@ -212,22 +169,22 @@ def test_model_switch_and_compare_view(qtbot, window):
     settle(qtbot, window)
     assert not np.allclose(window.probabilities.probabilities, default)
     assert "mlp" in window.model_summary()
-    window.compare_action.trigger()
+    window.menu_actions.compare.trigger()
     settle(qtbot, window)
     names = [row[0] for row in window.compare.rows]
-    assert sorted(names) == sorted(window.models)
+    assert sorted(names) == sorted(window.catalogue.usable())
     assert all(row[1] is not None for row in window.compare.rows)
 
 
 def test_save_and_open_round_trip(qtbot, window, tmp_path):
     window.canvas.add_stroke(SEVEN)
-    assert window.has_unsaved_work()
-    assert window.save_as(str(tmp_path / "seven.json"))
-    assert not window.has_unsaved_work()
+    assert window.document.has_unsaved_work()
+    assert window.document.save_as(str(tmp_path / "seven.json"))
+    assert not window.document.has_unsaved_work()
     saved = window.canvas.drawing
-    window.new_drawing()
+    window.document.new()
     assert window.canvas.drawing.is_empty
-    assert window.open_file(str(tmp_path / "seven.json"))
+    assert window.document.open(str(tmp_path / "seven.json"))
     assert window.canvas.drawing == saved
 
 
@@ -235,11 +192,11 @@ def test_png_export_reopens_as_a_picture_with_the_same_reading(qtbot, window, tm
     window.canvas.add_stroke(SEVEN)
     settle(qtbot, window)
     digit = window.probabilities.digit
-    assert window.export_png(str(tmp_path / "seven.png"))
+    assert window.document.export_png(str(tmp_path / "seven.png"))
     assert window.export_input(str(tmp_path / "input.npy"))
     np.testing.assert_array_equal(np.load(tmp_path / "input.npy"), window.eye.pixels)
     window.canvas.clear()
-    assert window.open_file(str(tmp_path / "seven.png"))
+    assert window.document.open(str(tmp_path / "seven.png"))
     assert window.canvas.picture is not None
     settle(qtbot, window)
     assert window.probabilities.digit == digit
@@ -253,7 +210,7 @@ def test_bad_file_gives_a_message_and_keeps_the_drawing(
     before = window.canvas.drawing
     for name in ("bad.json", "bad.png"):
         (tmp_path / name).write_bytes(content)
-        assert not window.open_file(str(tmp_path / name))
+        assert not window.document.open(str(tmp_path / name))
         assert window.canvas.drawing == before
     assert [m[0] for m in messages] == ["warning", "warning"]
 
@@ -284,15 +241,6 @@ def test_closing_with_unsaved_drawing_asks_first(qtbot, window, monkeypatch):
     assert len(window.canvas.drawing.strokes) == 1
 
 
-@pytest.fixture
-def weights_copy(tmp_path, monkeypatch):
-    folder = tmp_path / "weights"
-    shutil.copytree(shipped_weights_dir(), folder)
-    monkeypatch.setenv("MNIST_CANVAS_WEIGHTS", str(folder))
-    monkeypatch.setattr(main_window, "user_models_dir", lambda: tmp_path / "none")
-    return folder
-
-
 def test_corrupt_weights_file_is_reported_and_others_offered(
     qtbot, weights_copy, make_window, messages
 ):
@@ -301,8 +249,8 @@ def test_corrupt_weights_file_is_reported_and_others_offered(
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     window = make_window()
-    assert "pickle" in window.unusable["cnn-bn"]
-    assert "cnn.safetensors" in window.unusable["cnn"]
+    assert "pickle" in window.catalogue.unusable()["cnn-bn"]
+    assert "cnn.safetensors" in window.catalogue.unusable()["cnn"]
     qtbot.waitUntil(lambda: len(messages) == 1)
     assert "cnn-bn.safetensors" in messages[0][2] and "mlp" in messages[0][2]
     assert window.model_picker.findText("cnn-bn") < 0
@@ -316,20 +264,16 @@ def test_weights_that_fail_on_loading_are_dropped_with_a_message(
     qtbot, weights_copy, make_window, messages
 ):
     """Header fine, weights not: found only when the worker loads the model."""
-    good = (weights_copy / "cnn.safetensors").read_bytes()
-    header = json.loads(good[8 : 8 + int.from_bytes(good[:8], "little")])
-    meta = json.loads(header["__metadata__"]["mnist_canvas"])
-    meta["model"]["arch"] = "mlp"
-    from safetensors.torch import load_file, save_file
-
-    tensors = load_file(weights_copy / "cnn.safetensors")
-    save_file(tensors, weights_copy / "mlp.safetensors",
-              metadata={"mnist_canvas": json.dumps(meta)})  # fmt: skip
+    copy_with_metadata(
+        weights_copy / "cnn.safetensors",
+        weights_copy / "mlp.safetensors",
+        lambda meta: meta["model"].update(arch="mlp"),
+    )
     window = make_window()
     assert window.model_picker.findText("mlp") >= 0
     window.model_picker.setCurrentText("mlp")
     window.canvas.add_stroke(ONE)
-    qtbot.waitUntil(lambda: "mlp" in window.unusable, timeout=10000)
+    qtbot.waitUntil(lambda: "mlp" in window.catalogue.unusable(), timeout=10000)
     assert any("do not fit the mlp" in text for _, _, text in messages)
     assert window.model_picker.findText("mlp") < 0
     settle(qtbot, window)

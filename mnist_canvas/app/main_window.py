@@ -1,248 +1,118 @@
-"""The main window: canvas, probabilities, the model's eye, the pipeline strip."""
+"""The main window: it builds the widgets and wires them together, nothing more.
+
+The models come from the catalogue, the file from the document, the menus
+from actions, the saved values from settings; each widget lives in its own file.
+"""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import numpy as np
-import shiboken6
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDockWidget,
-    QFileDialog,
-    QFrame,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSpinBox,
-    QToolBar,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSpinBox
 
 from ..data import default_mnist_dir
-from ..ink.drawing import load_drawing, save_drawing
-from ..ink.pictures import load_picture, save_gray_png
-from ..models.checkpoint import SUFFIX, CheckpointError, read_metadata
-from ..models.classifier import shipped_weights_dir
-from ..models.registry import DEFAULT_MODEL, REGISTRY
-from ..pipeline.steps import switches as default_switches
+from ..models.catalogue import Catalogue, user_models_dir
+from .about import model_summary, training_metrics
+from .actions import build_menus, build_toolbar, create_actions
 from .canvas import Canvas
 from .compare import CompareView
+from .document import Document
+from .layout import bottom_dock, central_widget
 from .model_eye import ModelEyeView
+from .model_picker import ModelPicker
 from .pipeline_strip import PipelineStrip
 from .predictor import Predictor, Results
 from .probabilities import ProbabilityView
+from .settings import BRUSH_RANGE, AppSettings
 from .training_dialog import TrainingDialog
-
-DRAWING_FILTER = "Drawings (*.json)"
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)"
-
-
-def user_models_dir() -> Path:
-    """Where models trained by this user go (never the shipped folder)."""
-    base = QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.AppDataLocation
-    )
-    return Path(base) / "models"
-
-
-def find_models() -> tuple[dict[str, Path], dict[str, str]]:
-    """Usable models by name (shipped first, default first) and unusable ones
-    with the reason, so the window can offer the rest."""
-    files = sorted(shipped_weights_dir().glob(f"*{SUFFIX}"))
-    order = {
-        name: i for i, name in enumerate(dict.fromkeys([DEFAULT_MODEL, *REGISTRY]))
-    }
-    files.sort(key=lambda p: (order.get(p.stem, 99), p.stem))
-    files += sorted(user_models_dir().glob(f"*{SUFFIX}"))
-    usable, unusable = {}, {}
-    for path in files:
-        try:
-            read_metadata(path)
-            usable.setdefault(path.stem, path)
-        except CheckpointError as error:
-            unusable[path.stem] = str(error)
-    return usable, unusable
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None, models=None):
+    def __init__(self, settings: QSettings | None = None, catalogue=None, loader=None):
         super().__init__()
-        self.setWindowTitle("mnist-canvas")
-        self.settings = settings or QSettings()
-        self.models, self.unusable = models if models is not None else find_models()
-        self.predictor = Predictor(self.models, parent=self)
-        self.predictor.results.connect(self._show_results)
-        self.file_path: Path | None = None
+        self.settings = AppSettings(settings)
+        if catalogue is None:
+            catalogue = Catalogue.scan(user_dir=user_models_dir())
+        self.catalogue = catalogue
+        extra = {} if loader is None else {"loader": loader}
+        self.predictor = Predictor(catalogue, parent=self, **extra)
         self.last_serial = 0  # the newest prediction request
         self.training: TrainingDialog | None = None
         self._build_widgets()
-        self._build_actions()
+        self.document = Document(self.canvas, self)
+        self.menu_actions = create_actions(
+            self, self.canvas.undo_stack, self.compare_dock
+        )
+        build_menus(self, self.menu_actions)
+        build_toolbar(self, self.menu_actions, self.model_picker, self.brush)
         self._restore_settings()
-        self.canvas.drawingChanged.connect(lambda _: self.request_prediction())
-        self.canvas.undo_stack.cleanChanged.connect(self._update_title)
-        self.strip.switchesChanged.connect(lambda _: self.request_prediction())
+        self._connect()
+        self.setWindowTitle(self.document.title())
         self._report_unusable()
         self.request_prediction()
 
-    # -- layout -------------------------------------------------------------------
+    # -- building and wiring --
     def _build_widgets(self) -> None:
         self.canvas = Canvas(parent=self)
         self.probabilities = ProbabilityView()
         self.eye = ModelEyeView()
         self.strip = PipelineStrip()
         self.compare = CompareView()
-
-        frame = QFrame()
-        frame.setFrameShape(QFrame.Shape.StyledPanel)
-        frame_layout = QVBoxLayout(frame)
-        frame_layout.setContentsMargins(1, 1, 1, 1)
-        frame_layout.addWidget(self.canvas)
-
-        eye_box = QGroupBox("Model's eye: the exact 28×28 input")
-        QVBoxLayout(eye_box).addWidget(self.eye)
-        left = QVBoxLayout()
-        left.addWidget(frame, 0, Qt.AlignmentFlag.AlignTop)
-        left.addWidget(eye_box, 1)
-
-        top = QHBoxLayout()
-        top.addLayout(left, 0)
-        top.addWidget(self.probabilities, 1)
-
-        strip_box = QGroupBox(
-            "Preprocessing: switch a step off to see what it prevents"
-        )
-        QVBoxLayout(strip_box).addWidget(self.strip)
-
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.addLayout(top, 1)
-        layout.addWidget(strip_box)
-        self.setCentralWidget(central)
-
-        self.compare_dock = QDockWidget("Compare models", self)
-        self.compare_dock.setObjectName("compare")
-        self.compare_dock.setWidget(self.compare)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.compare_dock)
-        self.compare_dock.hide()
-        self.compare_dock.visibilityChanged.connect(lambda _: self.request_prediction())
-
-        self.model_picker = QComboBox()
-        self.model_picker.setToolTip("The model that reads your drawing")
-        for name, path in self.models.items():
-            self.model_picker.addItem(name, str(path))
-        self.model_picker.currentIndexChanged.connect(self._model_changed)
+        self.model_picker = ModelPicker(self.catalogue)
         self.brush = QSpinBox()
-        self.brush.setRange(2, 60)
+        self.brush.setRange(*BRUSH_RANGE)
         self.brush.setSuffix(" px")
         self.brush.setToolTip("Brush width")
+
+        central = central_widget(self.canvas, self.eye, self.probabilities, self.strip)
+        self.setCentralWidget(central)
+        self.compare_dock = bottom_dock(self, "Compare models", "compare", self.compare)
+
+    def _connect(self) -> None:
+        a, doc = self.menu_actions, self.document
+        a.new.triggered.connect(doc.new)
+        a.open.triggered.connect(lambda: doc.open())
+        a.save.triggered.connect(doc.save)
+        a.save_as.triggered.connect(lambda: doc.save_as())
+        a.export_png.triggered.connect(lambda: doc.export_png())
+        a.export_input.triggered.connect(lambda: self.export_input())
+        a.quit.triggered.connect(self.close)
+        a.clear.triggered.connect(self.canvas.clear)
+        a.eraser.toggled.connect(lambda on: setattr(self.canvas, "erasing", on))
+        a.train.triggered.connect(self.open_training)
+        a.about.triggered.connect(self.about)
+        doc.titleChanged.connect(self.setWindowTitle)
+        doc.status.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        self.predictor.results.connect(self._show_results)
+        self.canvas.drawingChanged.connect(lambda _: self.request_prediction())
+        self.strip.switchesChanged.connect(self._switches_changed)
+        self.model_picker.modelChosen.connect(self._model_chosen)
         self.brush.valueChanged.connect(self._brush_changed)
+        self.compare_dock.visibilityChanged.connect(lambda _: self.request_prediction())
 
-    def _build_actions(self) -> None:
-        stack = self.canvas.undo_stack
+    def _restore_settings(self) -> None:
+        geometry = self.settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self.brush.setValue(self.settings.brush())
+        self.canvas.brush = float(self.brush.value())
+        self.strip.set_switches(self.settings.switches())
+        self.model_picker.choose(self.settings.model())
 
-        def action(text, slot, shortcut=None, checkable=False):
-            a = QAction(text, self)
-            if shortcut is not None:
-                a.setShortcut(shortcut)
-            a.setCheckable(checkable)
-            a.triggered.connect(slot)
-            return a
-
-        self.new_action = action("&New", self.new_drawing, QKeySequence.StandardKey.New)
-        self.open_action = action(
-            "&Open…", self.open_file, QKeySequence.StandardKey.Open
-        )
-        self.save_action = action("&Save", self.save, QKeySequence.StandardKey.Save)
-        self.save_as_action = action(
-            "Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs
-        )
-        self.export_png_action = action("Export Drawing as &PNG…", self.export_png)
-        self.export_input_action = action("Export &Model Input…", self.export_input)
-        self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.undo_action = stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        self.clear_action = action(
-            "&Clear", self.canvas.clear, QKeySequence("Ctrl+Backspace")
-        )
-        self.eraser_action = action(
-            "&Eraser", self._eraser_toggled, QKeySequence("E"), True
-        )
-        self.compare_action = self.compare_dock.toggleViewAction()
-        self.compare_action.setText("&Compare Models")
-        self.compare_action.setShortcut(QKeySequence("Ctrl+M"))
-        self.about_action = action("&About This Model…", self.about)
-        self.train_action = action(
-            "&Train a Model…", self.open_training, QKeySequence("Ctrl+T")
-        )
-
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        for a in (
-            self.new_action,
-            self.open_action,
-            self.save_action,
-            self.save_as_action,
-        ):
-            file_menu.addAction(a)
-        file_menu.addSeparator()
-        file_menu.addAction(self.export_png_action)
-        file_menu.addAction(self.export_input_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        edit = menus.addMenu("&Edit")
-        for a in (
-            self.undo_action,
-            self.redo_action,
-            self.clear_action,
-            self.eraser_action,
-        ):
-            edit.addAction(a)
-        menus.addMenu("&View").addAction(self.compare_action)
-        menus.addMenu("&Training").addAction(self.train_action)
-        menus.addMenu("&Help").addAction(self.about_action)
-
-        bar = QToolBar("Tools")
-        bar.setObjectName("tools")
-        bar.setMovable(False)
-        bar.addWidget(QLabel(" Model "))
-        bar.addWidget(self.model_picker)
-        bar.addSeparator()
-        bar.addWidget(QLabel(" Brush "))
-        bar.addWidget(self.brush)
-        bar.addAction(self.eraser_action)
-        bar.addSeparator()
-        for a in (
-            self.undo_action,
-            self.redo_action,
-            self.clear_action,
-            self.compare_action,
-        ):
-            bar.addAction(a)
-        self.addToolBar(bar)
-
-    # -- predictions ----------------------------------------------------------------
+    # -- predictions --
     def active_model(self) -> str | None:
-        return self.model_picker.currentText() or None
+        return self.model_picker.current()
 
     def request_prediction(self) -> int | None:
         active = self.active_model()
         if active is None:
             self.probabilities.show_probabilities(
-                None, 0, "No usable model: see File ▸ Open or retrain"
+                None, 0, "No usable model: see Training ▸ Train a Model…"
             )
             return None
         models = [active]
         if self.compare_dock.isVisible():
-            models += [name for name in self.models if name != active]
+            models += [name for name in self.catalogue.usable() if name != active]
         self.last_serial = self.predictor.submit(
             self.canvas.source(), self.strip.switches(), models
         )
@@ -250,292 +120,110 @@ class MainWindow(QMainWindow):
 
     def _show_results(self, results: Results) -> None:
         active = self.active_model()
-        for name, message in results.errors.items():
-            self._mark_unusable(name, message)
         prediction = results.predictions.get(active)
         if prediction is None:
-            self.probabilities.show_probabilities(None, results.serial, "No prediction")
-            return
-        if prediction.is_empty:
-            self.probabilities.show_probabilities(None, results.serial, "Draw a digit")
+            note = results.errors.get(active, "No prediction")
+            self.probabilities.show_probabilities(None, results.serial, note)
         else:
-            self.probabilities.show_probabilities(
-                prediction.probabilities, results.serial
-            )
-        self.eye.show_input(prediction.preprocessed.input)
-        self.strip.show_stages(prediction.preprocessed.stages)
+            empty = prediction.is_empty
+            p = None if empty else prediction.probabilities
+            self.probabilities.show_probabilities(p, results.serial, "Draw a digit")
+            self.eye.show_input(prediction.preprocessed.input)
+            self.strip.show_stages(prediction.preprocessed.stages)
         if self.compare_dock.isVisible():
-            rows = []
-            for name in self.models:
-                p = results.predictions.get(name)
-                note = results.errors.get(name, "empty drawing")
-                rows.append((name, None if p is None else p.probabilities, note))
-            self.compare.show_rows(rows)
+            self.compare.show_rows(self._compare_rows(results))
+        self._drop_broken(results.errors)
 
-    def _model_changed(self) -> None:
-        self.settings.setValue("model", self.active_model())
-        self.request_prediction()
+    def _compare_rows(self, results: Results) -> list:
+        rows = []
+        for entry in self.catalogue.entries():
+            p = results.predictions.get(entry.name)
+            note = results.errors.get(entry.name) or entry.problem or "empty drawing"
+            rows.append((entry.name, None if p is None else p.probabilities, note))
+        return rows
 
-    def _mark_unusable(self, name: str, message: str) -> None:
-        self.unusable[name] = message
-        self.models.pop(name, None)
-        index = self.model_picker.findText(name)
-        if index >= 0:
-            self.model_picker.removeItem(index)
-        self.statusBar().showMessage(f"Model {name} cannot be used: {message}")
+    def _drop_broken(self, errors: dict[str, str]) -> None:
+        """Take models that failed out of the list, with one message for all."""
+        broken = {n: m for n, m in errors.items() if self.catalogue.mark_unusable(n, m)}
+        if not broken:
+            return
+        self.model_picker.refresh()  # keeps a usable choice: the default if need be
+        names = ", ".join(broken)
+        self.statusBar().showMessage(f"Model(s) {names} cannot be used: see Model")
+        lines = "\n".join(f"• {message}" for message in broken.values())
         QMessageBox.warning(
             self,
             "Model cannot be used",
-            f"{message}\n\nThe other models are still available in the Model list.",
+            f"{lines}\n\nThe other models are still available in the Model list.",
         )
 
     def _report_unusable(self) -> None:
         """Say which model files cannot be used and why, once the window is up."""
-        if not self.unusable:
+        unusable = self.catalogue.unusable()
+        if not unusable:
             return
-        lines = "\n".join(f"• {msg}" for msg in self.unusable.values())
+        lines = "\n".join(f"• {message}" for message in unusable.values())
         self.statusBar().showMessage(
-            f"{len(self.unusable)} model file(s) cannot be used: see Model's tooltip"
+            f"{len(unusable)} model file(s) cannot be used: see Model's tooltip"
         )
-        self.model_picker.setToolTip(f"Unusable model files:\n{lines}")
-        available = ", ".join(self.models) or "none"
+        available = ", ".join(self.catalogue.usable()) or "none"
+        text = f"{lines}\n\nAvailable models: {available}."
         QTimer.singleShot(
-            0,
-            lambda: QMessageBox.warning(
-                self,
-                "Some models cannot be used",
-                f"{lines}\n\nAvailable models: {available}.",
-            ),
+            0, lambda: QMessageBox.warning(self, "Some models cannot be used", text)
         )
 
-    # -- training -------------------------------------------------------------------
-    def open_training(self) -> TrainingDialog:
-        if self.training is None:
-            default = default_mnist_dir()
-            mnist = str(self.settings.value("mnist_dir", str(default or "")))
-            self.training = TrainingDialog(
-                user_models_dir(), mnist, self._current_metrics(), self
-            )
-            self.training.modelTrained.connect(self.add_model)
-            self.training.data_dir.editingFinished.connect(
-                lambda: self.settings.setValue(
-                    "mnist_dir", self.training.data_dir.text()
-                )
-            )
-        self.training.current = self._current_metrics()
-        self.training.show()
-        self.training.raise_()
-        return self.training
+    # -- small slots --
+    def _model_chosen(self, name: str) -> None:
+        self.settings.set_model(name)
+        self.request_prediction()
 
-    def _current_metrics(self) -> dict:
-        name = self.active_model()
-        if name is None:
-            return {}
-        try:
-            metrics = read_metadata(self.models[name]).get("metrics", {})
-        except CheckpointError:
-            return {}
-        return {
-            "name": name,
-            "test_accuracy": metrics.get("mnist_test_accuracy", 0.0),
-            "pen_dev_accuracy": metrics.get("pen_dev_accuracy"),
-        }
+    def _switches_changed(self, switches: dict) -> None:
+        self.settings.set_switches(switches)
+        self.request_prediction()
 
-    def add_model(self, path: str, activate: bool = False) -> None:
-        """Offer a newly trained model in the picker (and make it active)."""
-        path = Path(path)
-        name = path.stem
-        if name not in self.models:
-            self.models[name] = path
-            self.predictor.add_model(name, path)
-            self.model_picker.addItem(name, str(path))
-        self.statusBar().showMessage(f"New model {name} is in the Model list", 8000)
-        if activate:
-            self.model_picker.setCurrentText(name)
-
-    # -- tools ------------------------------------------------------------------------
     def _brush_changed(self, value: int) -> None:
         self.canvas.brush = float(value)
-        self.settings.setValue("brush", value)
-
-    def _eraser_toggled(self, on: bool) -> None:
-        self.canvas.erasing = on
-
-    # -- files ------------------------------------------------------------------------
-    def new_drawing(self) -> None:
-        if self.confirm_discard():
-            self.canvas.clear()
-            self.canvas.undo_stack.setClean()
-            self.file_path = None
-            self._update_title()
-
-    def open_file(self, path: str | None = None) -> bool:
-        if not path:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Open", "", f"{DRAWING_FILTER};;{IMAGE_FILTER}"
-            )
-            if not path:
-                return False
-        path = Path(path)
-        try:
-            if path.suffix.lower() == ".json":
-                self.canvas.set_drawing(load_drawing(path))
-                self.file_path = path
-            else:
-                size = (
-                    round(self.canvas.drawing.width),
-                    round(self.canvas.drawing.height),
-                )
-                self.canvas.set_picture(load_picture(path, size))
-                self.file_path = None
-        except ValueError as error:
-            QMessageBox.warning(
-                self, "Cannot open", f"{error}\n\nYour drawing is unchanged."
-            )
-            return False
-        self.canvas.undo_stack.setClean()
-        self._update_title()
-        return True
-
-    def save(self) -> bool:
-        if self.file_path is None:
-            return self.save_as()
-        return self._save_to(self.file_path)
-
-    def save_as(self, path: str | None = None) -> bool:
-        path = self._save_path(path, "Save Drawing", "digit.json", DRAWING_FILTER)
-        return path is not None and self._save_to(path)
-
-    def _save_to(self, path: Path) -> bool:
-        if path.suffix.lower() != ".json":
-            path = path.with_suffix(".json")
-        try:
-            save_drawing(path, self.canvas.drawing)
-        except OSError as error:
-            QMessageBox.warning(self, "Not saved", f"{path}: {error}")
-            return False
-        self.file_path = path
-        self.canvas.undo_stack.setClean()
-        self.statusBar().showMessage(f"Saved {path}", 5000)
-        self._update_title()
-        return True
-
-    def _save_path(self, path: str | None, title: str, default: str, filters: str):
-        """The given path, or one the user picks (None if they cancel)."""
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, title, default, filters)
-        return Path(path) if path else None
-
-    def export_png(self, path: str | None = None) -> bool:
-        path = self._save_path(path, "Export PNG", "digit.png", "PNG (*.png)")
-        if path is None:
-            return False
-        tmp = path.with_name(f".{path.name}.part")
-        if not self.canvas.to_image().save(str(tmp), "PNG"):
-            QMessageBox.warning(self, "Not exported", f"{path} could not be written")
-            return False
-        tmp.replace(path)
-        self.statusBar().showMessage(f"Exported {path}", 5000)
-        return True
+        self.settings.set_brush(value)
 
     def export_input(self, path: str | None = None) -> bool:
-        """Save the model's exact 28×28 input: .npy (floats) or .png (0–255)."""
-        pixels = self.eye.pixels
-        if pixels is None:
-            QMessageBox.information(self, "Nothing to export", "Draw a digit first.")
-            return False
-        path = self._save_path(
-            path, "Export Model Input", "input.npy", "NumPy (*.npy);;PNG (*.png)"
-        )
-        if path is None:
-            return False
-        if path.suffix.lower() == ".png":
-            low, high = float(pixels.min()), float(pixels.max())
-            save_gray_png(path, (pixels - low) * (255.0 / max(high - low, 1e-9)))
-        else:
-            tmp = path.with_name(f".{path.stem}.part.npy")
-            np.save(tmp, pixels)
-            tmp.replace(path.with_suffix(".npy"))
-        self.statusBar().showMessage(f"Exported {path}", 5000)
-        return True
+        return self.document.export_input(self.eye.pixels, path)
 
     def about(self) -> None:
         QMessageBox.about(self, "About this model", self.model_summary())
 
     def model_summary(self) -> str:
-        name = self.active_model()
-        if name is None:
-            return "No model is loaded."
-        meta = read_metadata(self.models[name])
-        metrics = meta.get("metrics", {})
-        lines = [
-            f"<b>{name}</b> ({meta['model']['arch']}, "
-            f"{meta.get('parameters', '?'):,} parameters)"
-        ]
-        if "mnist_test_accuracy" in metrics:
-            lines.append(f"MNIST test accuracy: {metrics['mnist_test_accuracy']:.2%}")
-        if "pen_dev_accuracy" in metrics:
-            lines.append(f"Pen-drawn digits (dev): {metrics['pen_dev_accuracy']:.2%}")
-        training = meta.get("training", {})
-        lines.append(
-            f"Trained {meta.get('epochs_run', '?')} epochs, augmentation: "
-            f"{', '.join(training.get('augment', [])) or 'none'}"
+        return model_summary(self.catalogue.get(self.active_model() or ""))
+
+    # -- training --
+    def open_training(self) -> TrainingDialog:
+        metrics = training_metrics(self.catalogue.get(self.active_model() or ""))
+        if self.training is None:
+            mnist = self.settings.mnist_dir(str(default_mnist_dir() or ""))
+            self.training = TrainingDialog(user_models_dir(), mnist, metrics, self)
+            self.training.modelTrained.connect(self.add_model)
+            self.training.mnistDirChanged.connect(self.settings.set_mnist_dir)
+        self.training.current = metrics
+        self.training.show()
+        self.training.raise_()
+        return self.training
+
+    def add_model(self, path: str, activate: bool = False) -> None:
+        """Offer a newly trained model in the picker (and make it active)."""
+        entry = self.catalogue.add(path)
+        self.predictor.forget(entry.name)
+        self.model_picker.refresh()
+        if not entry.usable:
+            QMessageBox.warning(self, "Model cannot be used", entry.problem)
+            return
+        self.statusBar().showMessage(
+            f"New model {entry.name} is in the Model list", 8000
         )
-        lines.append(f"Data: {meta.get('data', {}).get('mnist', '?')}")
-        lines.append(f"Command: <code>{meta.get('command', '?')}</code>")
-        lines.append(f"Date: {meta.get('date', '?')}")
-        return "<br>".join(lines)
+        if activate:
+            self.model_picker.choose(entry.name)
 
-    # -- settings and closing ----------------------------------------------
-    def _restore_settings(self) -> None:
-        geometry = self.settings.value("geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        self.brush.setValue(int(self.settings.value("brush", 18)))
-        self._brush_changed(self.brush.value())
-        try:
-            saved = json.loads(str(self.settings.value("switches", "{}")))
-        except json.JSONDecodeError:
-            saved = {}
-        known = default_switches()
-        self.strip.set_switches({k: bool(v) for k, v in saved.items() if k in known})
-        self.strip.switchesChanged.connect(
-            lambda s: self.settings.setValue("switches", json.dumps(s))
-        )
-        model = self.settings.value("model", DEFAULT_MODEL)
-        index = self.model_picker.findText(str(model))
-        if index < 0:
-            index = self.model_picker.findText(DEFAULT_MODEL)
-        self.model_picker.setCurrentIndex(max(index, 0))
-
-    def _update_title(self) -> None:
-        if not shiboken6.isValid(self.canvas.undo_stack):
-            return  # Qt is tearing the window down
-        name = self.file_path.name if self.file_path else "Untitled"
-        dirty = "" if self.canvas.undo_stack.isClean() else " •"
-        self.setWindowTitle(f"{name}{dirty} — mnist-canvas")
-
-    def has_unsaved_work(self) -> bool:
-        return not self.canvas.undo_stack.isClean() and not self.canvas.drawing.is_empty
-
-    def confirm_discard(self) -> bool:
-        """True when it is fine to drop the drawing (saved, or the user said so)."""
-        if not self.has_unsaved_work():
-            return True
-        answer = QMessageBox.question(
-            self,
-            "Unsaved drawing",
-            "Save your drawing first?",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-        )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
-
+    # -- closing --
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.training is not None and self.training.run.is_running():
+        if self.training is not None and self.training.is_training():
             answer = QMessageBox.question(
                 self,
                 "Training in progress",
@@ -546,11 +234,11 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-        if not self.confirm_discard():
+        if not self.document.confirm_discard():
             event.ignore()
             return
         if self.training is not None:
-            self.training.run.wait_stopped()
-        self.settings.setValue("geometry", self.saveGeometry())
+            self.training.stop_training()
+        self.settings.set_geometry(self.saveGeometry())
         self.predictor.stop()
         event.accept()

@@ -5,16 +5,20 @@ move. A worker thread takes the newest request when it is free; requests that
 arrived meanwhile are simply replaced, so stale work never queues and the
 answer always describes what is on the canvas now. Results come back as a
 `Results` signal carrying plain data (numpy arrays and dataclasses).
+
+Whatever one model raises while loading or answering becomes that model's
+entry in `Results.errors`; the other models still answer and the thread lives.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
+from ..models.catalogue import Catalogue
 from ..models.checkpoint import CheckpointError
 from ..models.classifier import Classifier, Prediction, predict
 
@@ -25,6 +29,7 @@ class Request:
     source: object  # Drawing or a canvas-convention picture
     steps: dict[str, bool]
     models: tuple[str, ...]  # the active model first
+    stages: bool = True  # keep every stage's image (for the pipeline strip)
 
 
 @dataclass(frozen=True)
@@ -53,23 +58,28 @@ class _Worker(QObject):
         for name in request.models:
             try:
                 classifiers.append(self._classifier(name))
-            except Exception as error:  # a model that cannot load is its own error
-                errors[name] = str(error)
+            except Exception as error:  # one model's fault is that model's answer
+                errors[name] = str(error) or type(error).__name__
         try:
             predictions, failed = predict(
-                request.source, classifiers, request.steps, stages=True
+                request.source, classifiers, request.steps, request.stages
             )
-        except ValueError as error:  # the drawing itself cannot be read
-            predictions, failed = {}, {c.name: str(error) for c in classifiers}
+        except Exception as error:  # the drawing itself cannot be read
+            predictions = {}
+            failed = {c.name: str(error) or type(error).__name__ for c in classifiers}
         return Results(request.serial, predictions, {**errors, **failed})
 
     def _classifier(self, name: str) -> Classifier:
-        if name not in self.classifiers:
-            path = self.owner.paths.get(name)
-            if path is None:
+        with self.owner._lock:
+            classifier = self.classifiers.get(name)
+        if classifier is None:
+            entry = self.owner.catalogue.get(name)
+            if entry is None:
                 raise CheckpointError(f"No model called {name!r}")
-            self.classifiers[name] = Classifier.load(Path(path), self.owner.threads)
-        return self.classifiers[name]
+            classifier = self.owner.loader(entry.path)
+            with self.owner._lock:
+                self.classifiers[name] = classifier
+        return classifier
 
 
 class Predictor(QObject):
@@ -78,9 +88,17 @@ class Predictor(QObject):
     results = Signal(object)  # Results, delivered on the GUI thread
     _wake = Signal()
 
-    def __init__(self, paths: dict[str, Path], threads: int = 1, parent=None):
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        threads: int = 1,
+        parent=None,
+        loader: Callable[[object], Classifier] | None = None,
+    ):
         super().__init__(parent)
-        self.paths = dict(paths)
+        self.catalogue = catalogue
+        # path → a Classifier (tests inject models that misbehave)
+        self.loader = loader or (lambda path: Classifier.load(path, threads))
         self._lock = threading.Lock()
         self._pending: Request | None = None
         self._busy = False
@@ -91,7 +109,6 @@ class Predictor(QObject):
         self._worker.moveToThread(self._thread)
         self._wake.connect(self._worker.drain)
         self._worker.finished.connect(self.results)
-        self.threads = threads
         # A QThread destroyed while running aborts the process: whatever path
         # the app takes to quit, stop the thread first.
         app = QCoreApplication.instance()
@@ -99,20 +116,25 @@ class Predictor(QObject):
             app.aboutToQuit.connect(self.stop)
         self._thread.start()
 
-    def submit(self, source, steps: dict[str, bool], models: tuple[str, ...]) -> int:
-        """Ask for predictions; returns the request's serial number."""
+    def submit(
+        self, source, steps: dict[str, bool], models: tuple[str, ...], stages=True
+    ) -> int:
+        """Ask for predictions (with stage images if `stages`); returns the
+        request's serial number."""
         with self._lock:
             self._serial += 1
-            self._pending = Request(self._serial, source, dict(steps), tuple(models))
+            self._pending = Request(
+                self._serial, source, dict(steps), tuple(models), stages
+            )
             wake = not self._busy
             self._busy = True
         if wake:
             self._wake.emit()
         return self._serial
 
-    def add_model(self, name: str, path: Path) -> None:
+    def forget(self, name: str) -> None:
+        """Load `name` afresh next time (its file was replaced)."""
         with self._lock:
-            self.paths[name] = Path(path)
             self._worker.classifiers.pop(name, None)
 
     def _take(self) -> Request | None:

@@ -55,6 +55,7 @@ PRESETS = {
 
 class TrainingDialog(QDialog):
     modelTrained = Signal(str, bool)  # checkpoint path, "use it now"
+    mnistDirChanged = Signal(str)  # the MNIST folder the user entered
 
     def __init__(
         self, models_dir: Path, mnist_dir: str, current: dict | None, parent=None
@@ -135,6 +136,9 @@ class TrainingDialog(QDialog):
         data = QHBoxLayout()
         self.data_dir = QLineEdit(mnist_dir)
         self.data_dir.setPlaceholderText("folder with the four MNIST IDX files")
+        self.data_dir.editingFinished.connect(
+            lambda: self.mnistDirChanged.emit(self.data_dir.text())
+        )
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         data.addWidget(self.data_dir)
@@ -311,6 +315,13 @@ class TrainingDialog(QDialog):
     def _use(self) -> None:
         if self.trained_path:
             self.modelTrained.emit(self.trained_path, True)
+
+    def is_training(self) -> bool:
+        return self.run.is_running()
+
+    def stop_training(self) -> None:
+        """Stop a run and wait until its process is gone."""
+        self.run.wait_stopped()
 
     def closeEvent(self, event) -> None:
         self.run.wait_stopped()

@@ -36,6 +36,7 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, metadata: dict) -
     """Write weights + metadata to `path` atomically (never a half-written file)."""
     path = Path(path)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(path) as tmp:
         save_file(tensors, tmp, metadata={META_KEY: json.dumps(metadata)})
     return path

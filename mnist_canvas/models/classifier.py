@@ -163,7 +163,7 @@ def predict(
         try:
             readings[classifier.name] = classifier.classify(done[key])
         except Exception as error:  # any model's failure is that model's alone
-            errors[classifier.name] = f"{classifier.name}: {error}"
+            errors[classifier.name] = str(error) or type(error).__name__
     return readings, errors
 
 

@@ -65,6 +65,7 @@ def onnx_for_checkpoint(path: str | os.PathLike) -> Path:
 
     model, _ = load_checkpoint(path)
     data = onnx_bytes(model)
+    cached.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(cached) as tmp:
         tmp.write_bytes(data)
     return cached

@@ -76,6 +76,7 @@ def pen_digit_splits(
     held_records = [r for r in records if _held_out(r.writer or "", held_out)]
     train = _render(train_records, variants, seed, steps)
     held = _render(held_records, 1, seed + 1, steps)
+    cache.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(cache) as tmp:
         torch.save({"train": train, "held_out": held}, tmp)
     return Split(*train), Split(*held)

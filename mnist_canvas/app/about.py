@@ -1,0 +1,53 @@
+"""Help ▸ About This Model: what a catalogue entry's metadata says about it."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..models.catalogue import ModelEntry
+
+
+def _percent(value) -> str | None:
+    return f"{value:.2%}" if isinstance(value, int | float) else None
+
+
+def model_summary(entry: ModelEntry | None) -> str:
+    """Rich text for the About box; never fails on odd metadata."""
+    if entry is None:
+        return "No model is loaded."
+    if not entry.usable:
+        return f"<b>{escape(entry.name)}</b> cannot be used: {escape(entry.problem)}"
+    meta = entry.metadata
+    arch = meta.get("model", {}).get("arch", "?")
+    parameters = meta.get("parameters")
+    count = f"{parameters:,}" if isinstance(parameters, int) else "?"
+    lines = [f"<b>{escape(entry.name)}</b> ({escape(str(arch))}, {count} parameters)"]
+    metrics = entry.metrics()
+    for key, label in (
+        ("mnist_test_accuracy", "MNIST test accuracy"),
+        ("pen_dev_accuracy", "Pen-drawn digits (dev)"),
+    ):
+        if (text := _percent(metrics.get(key))) is not None:
+            lines.append(f"{label}: {text}")
+    augment = meta.get("training", {}).get("augment", [])
+    augment = ", ".join(map(str, augment)) if isinstance(augment, list) else ""
+    lines.append(
+        f"Trained {escape(str(meta.get('epochs_run', '?')))} epochs, "
+        f"augmentation: {escape(augment) or 'none'}"
+    )
+    lines.append(f"Data: {escape(str(meta.get('data', {}).get('mnist', '?')))}")
+    lines.append(f"Command: <code>{escape(str(meta.get('command', '?')))}</code>")
+    lines.append(f"Date: {escape(str(meta.get('date', '?')))}")
+    return "<br>".join(lines)
+
+
+def training_metrics(entry: ModelEntry | None) -> dict:
+    """The active model's figures, for the training dialog to compare against."""
+    if entry is None or not entry.usable:
+        return {}
+    metrics = entry.metrics()
+    return {
+        "name": entry.name,
+        "test_accuracy": metrics.get("mnist_test_accuracy", 0.0),
+        "pen_dev_accuracy": metrics.get("pen_dev_accuracy"),
+    }

@@ -1,0 +1,99 @@
+"""The window's actions (Qt's standard shortcuts), its menus and its tool bar.
+
+The actions are created unconnected; the window connects each to what it does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QWidget
+
+Key = QKeySequence.StandardKey
+
+
+@dataclass
+class Actions:
+    new: QAction
+    open: QAction
+    save: QAction
+    save_as: QAction
+    export_png: QAction
+    export_input: QAction
+    quit: QAction
+    undo: QAction
+    redo: QAction
+    clear: QAction
+    eraser: QAction
+    compare: QAction
+    train: QAction
+    about: QAction
+
+
+def _action(parent, text: str, shortcut=None, checkable: bool = False) -> QAction:
+    action = QAction(text, parent)
+    if shortcut is not None:
+        action.setShortcut(shortcut)
+    action.setCheckable(checkable)
+    return action
+
+
+def create_actions(
+    window: QMainWindow, undo_stack: QUndoStack, compare_dock: QDockWidget
+) -> Actions:
+    undo = undo_stack.createUndoAction(window, "&Undo")
+    undo.setShortcut(Key.Undo)
+    redo = undo_stack.createRedoAction(window, "&Redo")
+    redo.setShortcut(Key.Redo)
+    compare = compare_dock.toggleViewAction()
+    compare.setText("&Compare Models")
+    compare.setShortcut(QKeySequence("Ctrl+M"))
+    return Actions(
+        new=_action(window, "&New", Key.New),
+        open=_action(window, "&Open…", Key.Open),
+        save=_action(window, "&Save", Key.Save),
+        save_as=_action(window, "Save &As…", Key.SaveAs),
+        export_png=_action(window, "Export Drawing as &PNG…"),
+        export_input=_action(window, "Export &Model Input…"),
+        quit=_action(window, "&Quit", Key.Quit),
+        undo=undo,
+        redo=redo,
+        clear=_action(window, "&Clear", QKeySequence("Ctrl+Backspace")),
+        eraser=_action(window, "&Eraser", QKeySequence("E"), checkable=True),
+        compare=compare,
+        train=_action(window, "&Train a Model…", QKeySequence("Ctrl+T")),
+        about=_action(window, "&About This Model…"),
+    )
+
+
+def build_menus(window: QMainWindow, a: Actions) -> None:
+    menus = window.menuBar()
+    file_menu = menus.addMenu("&File")
+    file_menu.addActions([a.new, a.open, a.save, a.save_as])
+    file_menu.addSeparator()
+    file_menu.addActions([a.export_png, a.export_input])
+    file_menu.addSeparator()
+    file_menu.addAction(a.quit)
+    menus.addMenu("&Edit").addActions([a.undo, a.redo, a.clear, a.eraser])
+    menus.addMenu("&View").addAction(a.compare)
+    menus.addMenu("&Training").addAction(a.train)
+    menus.addMenu("&Help").addAction(a.about)
+
+
+def build_toolbar(
+    window: QMainWindow, a: Actions, picker: QWidget, brush: QWidget
+) -> QToolBar:
+    bar = QToolBar("Tools", window)
+    bar.setObjectName("tools")
+    bar.setMovable(False)
+    bar.addWidget(QLabel(" Model "))
+    bar.addWidget(picker)
+    bar.addSeparator()
+    bar.addWidget(QLabel(" Brush "))
+    bar.addWidget(brush)
+    bar.addAction(a.eraser)
+    bar.addSeparator()
+    bar.addActions([a.undo, a.redo, a.clear, a.compare])
+    window.addToolBar(bar)
+    return bar

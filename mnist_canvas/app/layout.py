@@ -1,0 +1,53 @@
+"""Where the main window's widgets sit: canvas and model's eye on the left,
+the probabilities beside them, the pipeline strip below, compare in a dock."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QMainWindow,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def _boxed(title: str, widget: QWidget) -> QGroupBox:
+    box = QGroupBox(title)
+    QVBoxLayout(box).addWidget(widget)
+    return box
+
+
+def central_widget(
+    canvas: QWidget, eye: QWidget, probabilities: QWidget, strip: QWidget
+) -> QWidget:
+    frame = QFrame()
+    frame.setFrameShape(QFrame.Shape.StyledPanel)
+    frame_layout = QVBoxLayout(frame)
+    frame_layout.setContentsMargins(1, 1, 1, 1)
+    frame_layout.addWidget(canvas)
+    left = QVBoxLayout()
+    left.addWidget(frame, 0, Qt.AlignmentFlag.AlignTop)
+    left.addWidget(_boxed("Model's eye: the exact 28×28 input", eye), 1)
+    top = QHBoxLayout()
+    top.addLayout(left, 0)
+    top.addWidget(probabilities, 1)
+    central = QWidget()
+    layout = QVBoxLayout(central)
+    layout.addLayout(top, 1)
+    strip_title = "Preprocessing: switch a step off to see what it prevents"
+    layout.addWidget(_boxed(strip_title, strip))
+    return central
+
+
+def bottom_dock(window: QMainWindow, title: str, name: str, widget: QWidget):
+    """A hidden dock at the bottom of `window` holding `widget`."""
+    dock = QDockWidget(title, window)
+    dock.setObjectName(name)
+    dock.setWidget(widget)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    dock.hide()
+    return dock

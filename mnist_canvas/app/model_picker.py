@@ -1,0 +1,59 @@
+"""The model picker: the catalogue's usable models, one of them chosen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox
+
+from ..models.catalogue import Catalogue
+
+
+class ModelPicker(QComboBox):
+    """Offers the usable models; a model that turns out broken is taken out
+    without the list sliding on to the next one (that one may be broken too)."""
+
+    modelChosen = Signal(str)  # the name the user (or a restore) chose
+
+    def __init__(self, catalogue: Catalogue, parent=None):
+        super().__init__(parent)
+        self.catalogue = catalogue
+        self.setToolTip("The model that reads your drawing")
+        self.currentIndexChanged.connect(self._chosen)
+        self.refresh()
+
+    def current(self) -> str | None:
+        return self.currentText() or None
+
+    def refresh(self) -> None:
+        """Show the catalogue's usable models, keeping the choice if it still is."""
+        keep = self.current()
+        self.blockSignals(True)
+        self.clear()
+        for name, path in self.catalogue.usable().items():
+            self.addItem(name, str(path))
+        self.blockSignals(False)
+        self._update_tooltip()
+        self.choose(keep)
+
+    def choose(self, name: str | None) -> None:
+        """Select `name`, or the catalogue's default when it is not offered."""
+        index = self.findText(name) if name else -1
+        if index < 0:
+            default = self.catalogue.default()
+            index = self.findText(default) if default else -1
+        if index != self.currentIndex():
+            self.setCurrentIndex(index)  # emits modelChosen
+        elif index >= 0 and name != self.itemText(index):
+            self.modelChosen.emit(self.itemText(index))
+
+    def _chosen(self, index: int) -> None:
+        if index >= 0:
+            self.modelChosen.emit(self.itemText(index))
+
+    def _update_tooltip(self) -> None:
+        unusable = self.catalogue.unusable()
+        tip = "The model that reads your drawing"
+        if unusable:
+            lines = "\n".join(f"• {reason}" for reason in unusable.values())
+            tip += f"\n\nUnusable model files:\n{lines}"
+        self.setToolTip(tip)

@@ -1,0 +1,131 @@
+"""The one list of models the app offers: shipped and trained by the user.
+
+    catalogue = Catalogue.scan()
+    catalogue.usable()        # {name: path}, the default first
+    catalogue.unusable()      # {name: reason}
+    catalogue.mark_unusable("mlp", "its weights do not fit")  # True the first time
+
+Each file is read once, its metadata checked for what the app uses; anything a
+file makes the reader raise becomes that model's reason, never a crash. The
+picker, the compare view, the predictor and About all read this one list.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..files import user_models_dir
+from .checkpoint import SUFFIX, read_metadata
+from .classifier import shipped_weights_dir
+from .registry import DEFAULT_MODEL, REGISTRY
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    name: str
+    path: Path
+    shipped: bool
+    metadata: Mapping | None = None  # None when the file cannot be used
+    problem: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.problem is None
+
+    def metrics(self) -> dict:
+        metrics = (self.metadata or {}).get("metrics")
+        return dict(metrics) if isinstance(metrics, Mapping) else {}
+
+
+def _check(metadata: object) -> None:
+    """Raise ValueError unless the keys the app reads have the right types."""
+    if not isinstance(metadata, Mapping):
+        raise ValueError("the metadata is not an object")
+    for key in ("model", "preprocessing", "metrics", "training", "data"):
+        value = metadata.get(key, {})
+        if not isinstance(value, Mapping):
+            raise ValueError(f"'{key}' must be an object, not {value!r}")
+    for step, on in metadata.get("preprocessing", {}).items():
+        if not isinstance(on, bool):
+            raise ValueError(f"preprocessing step {step!r} must be true or false")
+
+
+def read_entry(path: Path, shipped: bool) -> ModelEntry:
+    """One file → an entry, usable or with the reason it is not."""
+    try:
+        metadata = read_metadata(path)
+        _check(metadata)
+    except Exception as error:  # a file can hold anything: it is a reason
+        text = str(error)
+        if str(path) not in text:
+            text = f"{path}: its metadata is not usable ({text})"
+        return ModelEntry(path.stem, path, shipped, None, text)
+    return ModelEntry(path.stem, path, shipped, metadata)
+
+
+def _shipped_files(folder: Path) -> list[Path]:
+    order = {n: i for i, n in enumerate(dict.fromkeys([DEFAULT_MODEL, *REGISTRY]))}
+    files = sorted(folder.glob(f"*{SUFFIX}"))
+    return sorted(files, key=lambda p: (order.get(p.stem, len(order)), p.stem))
+
+
+class Catalogue:
+    """Models by name, in the order offered; safe to read from any thread."""
+
+    def __init__(self, entries: list[ModelEntry] = ()):
+        self._lock = threading.Lock()
+        self._entries: dict[str, ModelEntry] = {}
+        for entry in entries:
+            self._entries.setdefault(entry.name, entry)  # shipped names win
+
+    @classmethod
+    def scan(cls, shipped_dir: Path | None = None, user_dir: Path | None = None):
+        shipped_dir = shipped_weights_dir() if shipped_dir is None else shipped_dir
+        user_dir = user_models_dir() if user_dir is None else user_dir
+        entries = [read_entry(p, True) for p in _shipped_files(Path(shipped_dir))]
+        entries += [
+            read_entry(p, False) for p in sorted(Path(user_dir).glob(f"*{SUFFIX}"))
+        ]
+        return cls(entries)
+
+    def entries(self) -> list[ModelEntry]:
+        with self._lock:
+            return list(self._entries.values())
+
+    def get(self, name: str) -> ModelEntry | None:
+        with self._lock:
+            return self._entries.get(name)
+
+    def usable(self) -> dict[str, Path]:
+        return {e.name: e.path for e in self.entries() if e.usable}
+
+    def unusable(self) -> dict[str, str]:
+        return {e.name: e.problem for e in self.entries() if not e.usable}
+
+    def default(self) -> str | None:
+        """The model to select when nothing else is asked for."""
+        usable = self.usable()
+        return DEFAULT_MODEL if DEFAULT_MODEL in usable else next(iter(usable), None)
+
+    def mark_unusable(self, name: str, reason: str) -> bool:
+        """Record why a model failed; True only the first time."""
+        with self._lock:
+            entry = self._entries.get(name)
+            if entry is None or not entry.usable:
+                return False
+            self._entries[name] = replace(entry, problem=reason)
+            return True
+
+    def add(self, path: str | os.PathLike) -> ModelEntry:
+        """A newly written user model (replacing an entry of the same name)."""
+        entry = read_entry(Path(path), shipped=False)
+        with self._lock:
+            old = self._entries.get(entry.name)
+            if old is not None and old.shipped:
+                return old  # shipped weights are never replaced
+            self._entries[entry.name] = entry
+        return entry

@@ -1,0 +1,69 @@
+"""The prediction worker: one model's fault is that model's answer."""
+
+import pytest
+
+from mnist_canvas.app.predictor import Predictor
+from mnist_canvas.ink.drawing import Drawing, Stroke
+from mnist_canvas.models.catalogue import Catalogue, ModelEntry
+from mnist_canvas.models.classifier import Classifier, shipped_weights_dir
+
+SEVEN = Drawing(280, 280, [Stroke.from_points([(70, 50), (210, 50), (120, 240)])])
+
+
+class Raises:
+    """A model that loads but fails when it answers."""
+
+    def __init__(self, name, error):
+        self.name, self.error = name, error
+
+    def steps(self, overrides):
+        return dict(overrides)
+
+    def classify(self, preprocessed):
+        raise self.error
+
+
+def loader(path):
+    if path.stem == "fails-to-load":
+        raise TypeError("'str' object is not a mapping")
+    if path.stem == "fails-to-answer":
+        return Raises(path.stem, ZeroDivisionError("division by zero"))
+    if path.stem == "fails-blankly":
+        return Raises(path.stem, KeyError())
+    return Classifier.load(path)
+
+
+@pytest.fixture
+def predictor(qtbot):
+    names = ["mlp", "fails-to-load", "fails-to-answer", "fails-blankly"]
+    entries = [
+        ModelEntry(n, shipped_weights_dir() / f"{n}.safetensors", True, {})
+        for n in names
+    ]
+    p = Predictor(Catalogue(entries), loader=loader)
+    yield p
+    p.stop()
+
+
+def ask(qtbot, predictor, models):
+    with qtbot.waitSignal(predictor.results, timeout=10000) as blocker:
+        predictor.submit(SEVEN, {}, models)
+    return blocker.args[0]
+
+
+def test_a_failing_model_is_reported_and_the_others_answer(qtbot, predictor):
+    names = ("fails-to-load", "mlp", "fails-to-answer", "fails-blankly", "absent")
+    results = ask(qtbot, predictor, names)
+    assert results.errors["fails-to-load"] == "'str' object is not a mapping"
+    assert results.errors["fails-to-answer"] == "division by zero"
+    assert results.errors["fails-blankly"] == "KeyError"
+    assert "No model called 'absent'" in results.errors["absent"]
+    assert set(results.predictions) == {"mlp"}
+    assert results.predictions["mlp"].probabilities.sum() == pytest.approx(1, 1e-5)
+
+
+def test_the_worker_lives_on_after_a_failure(qtbot, predictor):
+    ask(qtbot, predictor, ("fails-to-answer",))
+    again = ask(qtbot, predictor, ("mlp", "fails-to-answer"))
+    assert "mlp" in again.predictions and "fails-to-answer" in again.errors
+    assert predictor._thread.isRunning()

@@ -1,0 +1,171 @@
+"""Faults the window must survive: unsaved work, bad places, broken models."""
+# ruff: noqa: F811  (the fixtures imported from window_fixtures are used as arguments)
+
+import shutil
+
+import pytest
+import window_fixtures as wf
+from PySide6.QtWidgets import QMessageBox
+from test_predictor import Raises
+from window_fixtures import make_window, messages, weights_copy, window  # noqa: F401
+
+from mnist_canvas.models.catalogue import Catalogue
+from mnist_canvas.models.classifier import Classifier
+from mnist_canvas.models.registry import DEFAULT_MODEL
+
+
+@pytest.fixture
+def answer(monkeypatch, messages):
+    """Answer "Save first?" with the button given; record the question."""
+
+    def set_answer(button):
+        def question(parent, title, text, *args, **kwargs):
+            messages.append(("question", title, text))
+            return button
+
+        monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+
+    return set_answer
+
+
+@pytest.fixture
+def saved_seven(window, tmp_path):
+    window.canvas.add_stroke(wf.SEVEN)
+    window.document.save_as(str(tmp_path / "seven.json"))
+    window.document.new()
+    return tmp_path / "seven.json"
+
+
+def test_open_over_unsaved_work_asks_and_cancel_keeps_it(
+    window, saved_seven, answer, messages
+):
+    window.canvas.add_stroke(wf.ONE)
+    answer(QMessageBox.StandardButton.Cancel)
+    assert not window.document.open(str(saved_seven))
+    assert [m[0] for m in messages] == ["question"]
+    assert len(window.canvas.drawing.strokes) == 1
+    assert window.document.has_unsaved_work()
+    answer(QMessageBox.StandardButton.Discard)
+    assert window.document.open(str(saved_seven))
+    assert window.document.file_path == saved_seven
+    assert not window.document.has_unsaved_work()
+
+
+def test_new_over_unsaved_work_asks(window, answer, messages):
+    window.canvas.add_stroke(wf.ONE)
+    answer(QMessageBox.StandardButton.Cancel)
+    assert not window.document.new()
+    assert len(window.canvas.drawing.strokes) == 1 and messages
+
+
+def test_a_bad_file_asks_nothing_and_changes_nothing(window, tmp_path, messages):
+    window.canvas.add_stroke(wf.ONE)
+    (tmp_path / "bad.json").write_text('{"canvas": 5, "strokes": [{"points": [[1]]}]}')
+    assert not window.document.open(str(tmp_path / "bad.json"))
+    assert not window.document.open(str(tmp_path / "absent.png"))
+    assert [m[0] for m in messages] == ["warning", "warning"]
+    assert len(window.canvas.drawing.strokes) == 1
+
+
+def test_a_failed_save_leaves_the_drawing_unsaved(window, tmp_path, messages):
+    window.canvas.add_stroke(wf.ONE)
+    assert not window.document.save_as(str(tmp_path / "no" / "dir" / "one.json"))
+    assert messages[-1][1] == "Not saved"
+    assert window.document.has_unsaved_work() and "•" in window.windowTitle()
+
+
+@pytest.mark.parametrize("name", ["missing/x", "folder"])
+def test_export_to_an_unwritable_place_says_so(qtbot, window, tmp_path, messages, name):
+    (tmp_path / "folder.png").mkdir()
+    (tmp_path / "folder.npy").mkdir()
+    window.canvas.add_stroke(wf.SEVEN)
+    wf.settle(qtbot, window)
+    assert not window.document.export_png(str(tmp_path / f"{name}.png"))
+    assert not window.export_input(str(tmp_path / f"{name}.npy"))
+    assert not list(tmp_path.glob(".*part*"))  # nothing half-written is left
+    assert not window.export_input(str(tmp_path / f"{name}.png"))
+    assert [m[1] for m in messages] == ["Not exported"] * 3
+
+
+def broken_loader(path):
+    if path.stem in ("mlp", "cnn"):
+        raise RuntimeError(f"{path.name} is broken")
+    return Classifier.load(path)
+
+
+def test_a_broken_choice_falls_back_to_the_default_with_one_message(
+    qtbot, make_window, messages
+):
+    window = make_window(loader=broken_loader)
+    picker = window.model_picker
+    picker.setCurrentIndex(picker.findText("mlp"))
+    window.canvas.add_stroke(wf.ONE)
+    qtbot.waitUntil(lambda: "mlp" in window.catalogue.unusable(), timeout=10000)
+    assert window.active_model() == DEFAULT_MODEL  # not the next entry
+    assert picker.findText("mlp") < 0 and picker.findText("cnn") >= 0
+    wf.settle(qtbot, window)
+    assert window.probabilities.digit == 1
+    assert [m[0] for m in messages] == ["warning"]
+    assert "mlp.safetensors is broken" in messages[0][2]
+
+
+def test_compare_shows_each_failure_in_its_row_with_one_message(
+    qtbot, make_window, messages
+):
+    window = make_window(loader=broken_loader)
+    window.canvas.add_stroke(wf.SEVEN)
+    window.menu_actions.compare.trigger()
+    qtbot.waitUntil(lambda: len(window.catalogue.unusable()) == 2, timeout=10000)
+    wf.settle(qtbot, window)
+    rows = {name: (p, note) for name, p, note in window.compare.rows}
+    assert rows["mlp"][0] is None and "mlp.safetensors is broken" in rows["mlp"][1]
+    assert rows["cnn"][0] is None and "is broken" in rows["cnn"][1]
+    assert rows[DEFAULT_MODEL][0] is not None
+    assert [m[0] for m in messages] == ["warning"]
+
+
+def test_a_model_that_raises_while_answering_shows_its_error(
+    qtbot, make_window, messages
+):
+    def loader(path):
+        return Raises("mlp", TypeError("bad input")) if path.stem == "mlp" else None
+
+    def load(path):
+        return loader(path) or Classifier.load(path)
+
+    window = make_window(loader=load)
+    window.model_picker.choose("mlp")
+    window.canvas.add_stroke(wf.ONE)
+    qtbot.waitUntil(lambda: "mlp" in window.catalogue.unusable(), timeout=10000)
+    assert window.catalogue.unusable()["mlp"] == "bad input"
+    wf.settle(qtbot, window)
+    assert window.probabilities.digit == 1  # the default took over
+
+
+def test_user_models_with_broken_metadata_do_not_stop_the_app(
+    qtbot, weights_copy, make_window, messages, tmp_path
+):
+    user = tmp_path / "user-models"
+    source = weights_copy / f"{DEFAULT_MODEL}.safetensors"
+    wf.copy_with_metadata(
+        source, user / "null.safetensors", lambda m: m.update(model=None)
+    )
+    wf.copy_with_metadata(
+        source, user / "x.safetensors", lambda m: m.update(preprocessing="x")
+    )
+    shutil.copy(source, user / "fine.safetensors")
+    window = make_window()
+    assert set(window.catalogue.unusable()) == {"null", "x"}
+    assert window.model_picker.findText("fine") >= 0
+    qtbot.waitUntil(lambda: len(messages) == 1)
+    assert "null.safetensors" in messages[0][2] and "x.safetensors" in messages[0][2]
+    window.model_picker.choose("fine")
+    window.canvas.add_stroke(wf.ONE)
+    wf.settle(qtbot, window)
+    assert window.probabilities.digit == 1
+
+
+def test_an_empty_catalogue_says_so(qtbot, make_window):
+    window = make_window(catalogue=Catalogue([]))
+    assert window.active_model() is None and window.request_prediction() is None
+    assert "No usable model" in window.probabilities.message
