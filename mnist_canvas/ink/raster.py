@@ -47,16 +47,11 @@ def _draw_stroke(
 ) -> None:
     # Coordinates and widths far beyond the canvas only cost time (or overflow
     # PIL's integer maths): clamp them to a margin around the drawn area.
-    def clamp(value: float) -> float:
-        return min(max(value, -limit), 2 * limit)
-
-    ox, oy = origin
-    xy = [(clamp(p.x * scale - ox), clamp(p.y * scale - oy)) for p in stroke.points]
+    points = np.array([(p.x, p.y, p.pressure) for p in stroke.points])
+    xy = np.clip(points[:, :2] * scale - origin, -limit, 2 * limit).tolist()
     # PIL fills edge pixels inclusively: half a (supersampled) pixel too wide.
-    radii = [
-        min(max(stroke.brush * p.pressure * scale / 2.0 - 0.5, 0.5), 2 * limit)
-        for p in stroke.points
-    ]
+    radii = np.clip(stroke.brush * points[:, 2] * scale / 2.0 - 0.5, 0.5, 2 * limit)
+    radii = radii.tolist()
     if len(set(radii)) == 1:
         # One width (every mouse stroke): one C call draws the polyline; a
         # disc at every point makes joins and caps round.

@@ -80,17 +80,15 @@ def _box_blur_1d(pixels: np.ndarray, width: int, background: float, axis: int):
     if width <= 1:
         return pixels
     half = width // 2
-    pad = [(0, 0), (0, 0)]
-    pad[axis] = (half + 1, half)
-    sums = np.cumsum(np.pad(pixels, pad, constant_values=background), axis=axis)
-    n = pixels.shape[axis]
-    if axis == 0:
-        means = (sums[width : width + n] - sums[:n]) / width
-    else:
-        means = (sums[:, width : width + n] - sums[:, :n]) / width
+    moved = np.moveaxis(pixels, axis, 0)  # blur along the first axis
+    n = moved.shape[0]
+    padded = np.full((n + width, *moved.shape[1:]), background, dtype=np.float64)
+    padded[half + 1 : half + 1 + n] = moved
+    sums = np.cumsum(padded, axis=0)
+    means = (sums[width : width + n] - sums[:n]) / width
     # Running sums round: keep means inside the values they average.
     low, high = min(pixels.min(), background), max(pixels.max(), background)
-    return np.clip(means, low, high).astype(np.float32)
+    return np.moveaxis(np.clip(means, low, high).astype(np.float32), 0, axis)
 
 
 def _antialias(image: Image, on: bool, fit_on: bool) -> Image:
