@@ -47,6 +47,8 @@ def _draw_stroke(
 ) -> None:
     # Coordinates and widths far beyond the canvas only cost time (or overflow
     # PIL's integer maths): clamp them to a margin around the drawn area.
+    if not stroke.points:
+        return
     points = np.array([(p.x, p.y, p.pressure) for p in stroke.points])
     xy = np.clip(points[:, :2] * scale - origin, -limit, 2 * limit).tolist()
     # PIL fills edge pixels inclusively: half a (supersampled) pixel too wide.
