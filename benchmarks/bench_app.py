@@ -31,7 +31,6 @@ import numpy as np
 
 def startup_probe() -> None:
     """Run in a child process: show the window, print when it is shown."""
-    import torch  # noqa: F401
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 

@@ -23,8 +23,9 @@ import torch
 from . import __version__
 from .data import DataError, default_mnist_dir, default_pen_digits
 from .data.mnist import load_mnist
+from .models.architectures import parameter_count
 from .models.checkpoint import save_checkpoint
-from .models.registry import ACTIVATIONS, REGISTRY, ModelConfig, parameter_count
+from .models.registry import ACTIVATIONS, REGISTRY, ModelConfig
 from .pipeline.steps import switches
 from .training.augment import KINDS, parse_kinds
 from .training.fit import TrainConfig, evaluate, fit

@@ -3,18 +3,18 @@ import json
 import pytest
 import torch
 
+from mnist_canvas.models.architectures import BUILDERS, build_model, parameter_count
 from mnist_canvas.models.checkpoint import (
     CheckpointError,
     load_checkpoint,
     read_metadata,
     save_checkpoint,
 )
-from mnist_canvas.models.registry import (
-    REGISTRY,
-    ModelConfig,
-    build_model,
-    parameter_count,
-)
+from mnist_canvas.models.registry import REGISTRY, ModelConfig
+
+
+def test_every_registered_architecture_has_a_network():
+    assert set(BUILDERS) == set(REGISTRY)
 
 
 @pytest.mark.parametrize("arch", list(REGISTRY))
@@ -129,12 +129,12 @@ def test_missing_metadata_and_missing_file(tmp_path):
 def test_failed_save_leaves_the_old_file(tmp_path, monkeypatch):
     path = saved(tmp_path)
     before = path.read_bytes()
-    import mnist_canvas.models.checkpoint as checkpoint
+    import safetensors.torch
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(checkpoint, "save_file", broken)
+    monkeypatch.setattr(safetensors.torch, "save_file", broken)
     with pytest.raises(OSError):
         save_checkpoint(path, build_model(ModelConfig("mlp")), metadata("mlp"))
     assert path.read_bytes() == before

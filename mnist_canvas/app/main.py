@@ -33,7 +33,8 @@ def open_window(file: str | None = None, settings=None):
 
 
 def main(argv: list[str] | None = None) -> int:
-    import torch  # noqa: F401  (before Qt: DLL initialisation order on Windows)
+    if sys.platform == "win32":  # torch before Qt there (DLL initialisation order),
+        import torch  # noqa: F401  for the exports and training that load it later
     from PySide6.QtWidgets import QApplication
 
     from ..files import APP

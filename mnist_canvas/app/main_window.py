@@ -20,11 +20,10 @@ from .document import Document
 from .layout import bottom_dock, central_widget
 from .model_eye import ModelEyeView
 from .model_picker import ModelPicker
-from .pipeline_strip import PipelineStrip
+from .pipeline_strip import REPAINT_MS, PipelineStrip
 from .predictor import Predictor, Results
 from .probabilities import ProbabilityView
 from .settings import BRUSH_RANGE, AppSettings
-from .training_dialog import TrainingDialog
 
 
 class MainWindow(QMainWindow):
@@ -37,7 +36,7 @@ class MainWindow(QMainWindow):
         extra = {} if loader is None else {"loader": loader}
         self.predictor = Predictor(catalogue, parent=self, **extra)
         self.last_serial = 0  # the newest prediction request
-        self.training: TrainingDialog | None = None
+        self.training = None  # the training dialog, made when first opened
         self._build_widgets()
         self.document = Document(self.canvas, self)
         self.menu_actions = create_actions(
@@ -67,6 +66,9 @@ class MainWindow(QMainWindow):
         central = central_widget(self.canvas, self.eye, self.probabilities, self.strip)
         self.setCentralWidget(central)
         self.compare_dock = bottom_dock(self, "Compare models", "compare", self.compare)
+        # Stage images cost a render more: asked for at most every REPAINT_MS.
+        self._stages_due = QTimer(self, singleShot=True, interval=REPAINT_MS)
+        self._stages_due.timeout.connect(lambda: self.request_prediction(True))
 
     def _connect(self) -> None:
         a, doc = self.menu_actions, self.document
@@ -103,7 +105,7 @@ class MainWindow(QMainWindow):
     def active_model(self) -> str | None:
         return self.model_picker.current()
 
-    def request_prediction(self) -> int | None:
+    def request_prediction(self, stages: bool = False) -> int | None:
         active = self.active_model()
         if active is None:
             self.probabilities.show_probabilities(
@@ -114,8 +116,10 @@ class MainWindow(QMainWindow):
         if self.compare_dock.isVisible():
             models += [name for name in self.catalogue.usable() if name != active]
         self.last_serial = self.predictor.submit(
-            self.canvas.source(), self.strip.switches(), models
+            self.canvas.source(), self.strip.switches(), models, stages
         )
+        if not stages and not self._stages_due.isActive():
+            self._stages_due.start()
         return self.last_serial
 
     def _show_results(self, results: Results) -> None:
@@ -129,7 +133,8 @@ class MainWindow(QMainWindow):
             p = None if empty else prediction.probabilities
             self.probabilities.show_probabilities(p, results.serial, "Draw a digit")
             self.eye.show_input(prediction.preprocessed.input)
-            self.strip.show_stages(prediction.preprocessed.stages)
+            if prediction.preprocessed.stages:
+                self.strip.show_stages(prediction.preprocessed.stages)
         if self.compare_dock.isVisible():
             self.compare.show_rows(self._compare_rows(results))
         self._drop_broken(results.errors)
@@ -195,10 +200,12 @@ class MainWindow(QMainWindow):
         return model_summary(self.catalogue.get(self.active_model() or ""))
 
     # -- training --
-    def open_training(self) -> TrainingDialog:
+    def open_training(self):
         metrics = training_metrics(self.catalogue.get(self.active_model() or ""))
         if self.training is None:
             mnist = self.settings.mnist_dir(str(default_mnist_dir() or ""))
+            from .training_dialog import TrainingDialog  # loads torch: only now
+
             self.training = TrainingDialog(user_models_dir(), mnist, metrics, self)
             self.training.modelTrained.connect(self.add_model)
             self.training.mnistDirChanged.connect(self.settings.set_mnist_dir)

@@ -15,14 +15,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
-from torch import nn
 
 from ..files import atomic_write
-from .registry import ModelConfig, build_model
+from .registry import ModelConfig
+
+if TYPE_CHECKING:  # torch is loaded only to save or load weights, not to read
+    from torch import nn  # what a checkpoint is (the app starts without it)
 
 META_KEY = "mnist_canvas"
 SUFFIX = ".safetensors"
@@ -34,6 +35,8 @@ class CheckpointError(Exception):
 
 def save_checkpoint(path: str | os.PathLike, model: nn.Module, metadata: dict) -> Path:
     """Write weights + metadata to `path` atomically (never a half-written file)."""
+    from safetensors.torch import save_file
+
     path = Path(path)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +72,7 @@ def read_metadata(path: str | os.PathLike) -> dict:
         raise CheckpointError(f"{path}: no such file")
     _refuse_unsafe(path)
     try:
-        with safe_open(path, "pt") as f:
+        with safe_open(path, "numpy") as f:
             raw = (f.metadata() or {}).get(META_KEY)
     except (SafetensorError, OSError, ValueError) as error:
         raise CheckpointError(
@@ -87,6 +90,10 @@ def read_metadata(path: str | os.PathLike) -> dict:
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[nn.Module, dict]:
     """The model (in eval mode) and metadata of a checkpoint, fully validated."""
+    import torch
+
+    from .architectures import build_model
+
     path = Path(path)
     metadata = read_metadata(path)
     model = build_model(ModelConfig.from_dict(metadata["model"]))

@@ -1,27 +1,20 @@
 """The model registry: a name → an architecture, its options and a description.
 
-    >>> import torch
-    >>> model = build_model(ModelConfig("cnn"))
-    >>> model(torch.zeros(2, 1, 28, 28)).shape
-    torch.Size([2, 10])
+    >>> ModelConfig("cnn").dropout, REGISTRY["cnn-bn"].summary[:4]
+    (False, 'CNN:')
 
-Models know nothing of training or files. Every model takes (N, 1, 28, 28)
-float inputs and returns (N, 10) logits.
+Plain data, no torch: reading what a checkpoint is (the app, the catalogue)
+never loads torch. `architectures.build_model(config)` builds the network.
+Every model takes (N, 1, 28, 28) float inputs and returns (N, 10) logits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from functools import partial
-
-from torch import nn
 
 DEFAULT_MODEL = "cnn-bn"  # the app's and train.py's choice when none is named
-ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
-    "relu": nn.ReLU,
-    "sigmoid": nn.Sigmoid,
-}
+# Activation names → torch.nn class names (built in `architectures`).
+ACTIVATIONS: dict[str, str] = {"relu": "ReLU", "sigmoid": "Sigmoid"}
 
 
 @dataclass(frozen=True)
@@ -54,98 +47,19 @@ class ModelConfig:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
-def _conv_block(c_in: int, c_out: int, act, kernel: int = 3) -> list[nn.Module]:
-    conv = nn.Conv2d(c_in, c_out, kernel, padding=kernel // 2, bias=False)
-    return [conv, nn.BatchNorm2d(c_out), act()]
-
-
-def _mlp(act, dropout: bool) -> nn.Module:
-    """One hidden layer: sees pixels, not shapes; shifts and strokes fool it."""
-    return nn.Sequential(
-        nn.Flatten(),
-        nn.Linear(28 * 28, 256),
-        act(),
-        nn.Dropout(0.3 if dropout else 0.0),
-        nn.Linear(256, 10),
-    )
-
-
-def _cnn(act, dropout: bool) -> nn.Module:
-    """One convolution, one pooling, one dense layer."""
-    return nn.Sequential(
-        nn.Conv2d(1, 32, 3),
-        act(),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Dropout(0.5 if dropout else 0.0),
-        nn.Linear(32 * 13 * 13, 128),
-        act(),
-        nn.Linear(128, 10),
-    )
-
-
-def _cnn_dropout(act, dropout: bool) -> nn.Module:
-    """Two convolutions with dropout, like PyTorch's classic MNIST example."""
-    return nn.Sequential(
-        nn.Conv2d(1, 32, 3),
-        act(),
-        nn.Conv2d(32, 64, 3),
-        act(),
-        nn.MaxPool2d(2),
-        nn.Dropout(0.25 if dropout else 0.0),
-        nn.Flatten(),
-        nn.Linear(64 * 12 * 12, 128),
-        act(),
-        nn.Dropout(0.5 if dropout else 0.0),
-        nn.Linear(128, 10),
-    )
-
-
-def _cnn_bn(act, dropout: bool, width: int = 64) -> nn.Module:
-    """Small and strong: five convolutions with BatchNorm over three resolutions
-    (28, 14, 7), then dropout. Narrow early layers keep it fast on a CPU; the
-    7×7 stage has `width` channels (64: 76 k parameters, 128: 211 k)."""
-    return nn.Sequential(
-        *_conv_block(1, 16, act, kernel=5),
-        nn.MaxPool2d(2),  # 14×14
-        *_conv_block(16, 32, act),
-        *_conv_block(32, 32, act),
-        nn.MaxPool2d(2),  # 7×7
-        *_conv_block(32, width, act),
-        *_conv_block(width, width, act),
-        nn.MaxPool2d(2),  # 3×3
-        nn.Flatten(),
-        nn.Dropout(0.3 if dropout else 0.0),
-        nn.Linear(width * 3 * 3, 10),
-    )
-
-
 @dataclass(frozen=True)
 class Architecture:
-    build: Callable[[Callable[[], nn.Module], bool], nn.Module]
-    dropout: bool
+    dropout: bool  # its default
     summary: str
 
 
 REGISTRY: dict[str, Architecture] = {
-    "mlp": Architecture(_mlp, False, "MLP, one hidden layer of 256"),
-    "cnn": Architecture(_cnn, False, "CNN: one convolution, pooling, dense"),
-    "cnn-dropout": Architecture(
-        _cnn_dropout, True, "CNN: two convolutions with dropout"
-    ),
-    "cnn-bn": Architecture(_cnn_bn, True, "CNN: five convolutions, BatchNorm, dropout"),
+    "mlp": Architecture(False, "MLP, one hidden layer of 256"),
+    "cnn": Architecture(False, "CNN: one convolution, pooling, dense"),
+    "cnn-dropout": Architecture(True, "CNN: two convolutions with dropout"),
+    "cnn-bn": Architecture(True, "CNN: five convolutions, BatchNorm, dropout"),
     "cnn-bn-wide": Architecture(
-        partial(_cnn_bn, width=128),
         True,
         "CNN: the default with 128 channels at 7×7 (more accurate, slower)",
     ),
 }
-
-
-def build_model(config: ModelConfig) -> nn.Module:
-    spec = REGISTRY[config.arch]
-    return spec.build(ACTIVATIONS[config.activation], bool(config.dropout))
-
-
-def parameter_count(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())

@@ -26,7 +26,8 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel
 
 from ..data.mnist import Mnist, Split, validation_split
-from ..models.registry import ModelConfig, build_model
+from ..models.architectures import build_model
+from ..models.registry import ModelConfig
 from ..pipeline.steps import model_values
 from .augment import KINDS, augment
 
