@@ -1,8 +1,9 @@
+import json
 import math
 
 import pytest
 
-from mnist_canvas.ink.drawing import Drawing, Point, Stroke
+from mnist_canvas.ink.drawing import MAX_POINTS, Drawing, Point, Stroke, load_drawing
 
 
 def test_json_round_trip_keeps_everything():
@@ -53,3 +54,74 @@ def test_empty_and_bounds():
     d = Drawing().with_stroke(Stroke.from_points([(5, 7), (20, 3)]))
     assert not d.is_empty
     assert d.bounds() == (5, 3, 20, 7)
+
+
+def drawing_text(canvas=(280, 280), points=((1, 2),), brush=10, **extra) -> str:
+    stroke = {"brush": brush, "points": list(points)}
+    return json.dumps({"canvas": canvas, "strokes": [stroke], **extra})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (drawing_text(canvas=5), r"'canvas' must be \[width, height\], not 5"),
+        (drawing_text(canvas=[1e300, 1e300]), "canvas width must be at most 4096"),
+        (drawing_text(canvas=[20000, 20000]), "canvas width must be at most 4096"),
+        (drawing_text(canvas=[280, "tall"]), "canvas height must be a number"),
+        (drawing_text(canvas=[280, None]), "canvas height must be a number"),
+        (drawing_text(canvas=[280, True]), "canvas height must be a number"),
+        (drawing_text(canvas=[1, 2, 3]), r"'canvas' must be \[width, height\]"),
+        (drawing_text(points=[[1]]), r"stroke 0: point 0: .*\[x, y\]"),
+        (drawing_text(points=[{"x": 1, "y": 2}]), r"stroke 0: point 0: .*\[x, y\]"),
+        (drawing_text(points=[[1, 2], "ab"]), r"stroke 0: point 1: "),
+        (drawing_text(points=[[1, [2]]]), "y coordinate must be a number"),
+        (drawing_text(points=[[1, 10**400]]), "y coordinate must be a finite"),
+        (drawing_text(points=[[1, 2, 1.5]]), "pressure must be between 0 and 1"),
+        (drawing_text(points=[[1, 2, -0.5]]), "pressure must be between 0 and 1"),
+        (drawing_text(points=[[3000, 2]]), r"within ±2800 \(10 ×"),
+        (drawing_text(points=[[1e9, 2]]), "x coordinate must lie within ±40960"),
+        (drawing_text(brush=300), "brush width 300 is wider than the canvas"),
+        (drawing_text(brush=1e300), "brush width must be at most 40960"),
+        (drawing_text(brush="x"), "brush width must be a number"),
+        (drawing_text(brush=None), "brush width must be a number"),
+        ('{"strokes": [null]}', "stroke 0: .*'points' list"),
+        ('{"strokes": [{"points": 7}]}', "'points' list"),
+        ('{"strokes": null}', "'strokes' must be a list"),
+        ('{"strokes": [], "format": "svg"}', "not a drawing file: format 'svg'"),
+        ('{"strokes": [], "version": 7}', "version 7 is not one"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"strokes": [], "canvas": [' + "9" * 5000 + ", 1]}", "not a drawing"),
+        ('{"strokes": [], "canvas": [NaN, 1]}', "finite number, not nan"),
+        ('{"strokes": [], "canvas": [Infinity, 1]}', "finite number, not inf"),
+    ],
+)
+def test_bad_drawing_files_say_what_is_wrong(text, message):
+    with pytest.raises(ValueError, match=message):
+        Drawing.from_json(text)
+
+
+def test_point_count_is_limited_and_the_limit_named():
+    stroke = Stroke.from_points([(1, 1)] * (MAX_POINTS // 2))
+    Drawing(strokes=(stroke, stroke))  # exactly at the limit
+    with pytest.raises(ValueError, match="at most 200,000 points"):
+        Drawing(strokes=(stroke, stroke, Stroke.from_points([(1, 1)])))
+    with pytest.raises(ValueError, match="at most 200,000 points"):
+        Drawing.from_json(drawing_text(points=[[1, 1]] * (MAX_POINTS + 1)))
+
+
+def test_limits_apply_to_objects_built_in_code():
+    with pytest.raises(ValueError, match="at most 4096"):
+        Drawing(1e300, 1e300)
+    with pytest.raises(ValueError, match="must be a number"):
+        Point("1", 2)
+    with pytest.raises(ValueError, match="Point objects"):
+        Stroke(((1, 2),))
+    with pytest.raises(ValueError, match=r"\[x, y\]"):
+        Stroke.from_points([5])
+
+
+def test_load_drawing_names_the_file(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(drawing_text(canvas=5))
+    with pytest.raises(ValueError, match=r"bad\.json: 'canvas' must be"):
+        load_drawing(path)

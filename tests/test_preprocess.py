@@ -3,7 +3,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mnist_canvas.ink.drawing import Drawing, Stroke
+from mnist_canvas.ink.drawing import (
+    MAX_BRUSH,
+    MAX_CANVAS_SIDE,
+    MAX_COORDINATE,
+    MAX_PRESSURE,
+    Drawing,
+    Stroke,
+)
 from mnist_canvas.pipeline.preprocess import preprocess
 from mnist_canvas.pipeline.steps import (
     MNIST_MEAN,
@@ -154,17 +161,17 @@ def test_pictures_enter_at_the_canvas_stage_either_polarity():
     np.testing.assert_allclose(inverted.input, drawn.input, atol=1e-5)
 
 
-coordinate = st.floats(-1e12, 1e12, allow_nan=False, allow_infinity=False)
-point = st.tuples(coordinate, coordinate, st.floats(0, 3))
+coordinate = st.floats(-MAX_COORDINATE, MAX_COORDINATE)  # the extremes allowed
+point = st.tuples(coordinate, coordinate, st.floats(0, MAX_PRESSURE))
 stroke = st.builds(
     lambda pts, brush: Stroke.from_points(pts, brush),
     st.lists(point, min_size=0, max_size=12),
-    st.floats(0.01, 1e6),
+    st.floats(0.01, MAX_BRUSH),
 )
 drawings = st.builds(
     Drawing,
-    st.floats(0.5, 1e7),
-    st.floats(0.5, 1e7),
+    st.floats(0.5, MAX_CANVAS_SIDE),
+    st.floats(0.5, MAX_CANVAS_SIDE),
     st.lists(stroke, max_size=6).map(tuple),
 )
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from mnist_canvas.ink.drawing import Drawing, Point, Stroke
+from mnist_canvas.ink.drawing import MAX_BRUSH, MAX_COORDINATE, Drawing, Point, Stroke
 from mnist_canvas.ink.raster import ink_coverage, render
 
 
@@ -49,6 +49,7 @@ def test_any_requested_size_scales_the_drawing():
 
 
 def test_absurd_coordinates_render_quickly_and_safely():
-    drawing = line([(-1e12, 5e11), (50, 50), (1e15, 1e15)], brush=1e9)
+    far = MAX_COORDINATE  # the farthest a point may lie
+    drawing = line([(-far, far / 2), (50, 50), (far, far)], brush=MAX_BRUSH)
     image = render(drawing)
     assert np.isfinite(image).all()

@@ -14,29 +14,55 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 from pathlib import Path
 
 from ..files import write_text
 
 DEFAULT_CANVAS = 280
 DEFAULT_BRUSH = 18.0
+FORMAT = "mnist-canvas-drawing"
+VERSION = 1
+
+# Limits on what a drawing may hold, wherever it comes from (a file, a stroke
+# record, the canvas): far beyond any digit, far below what costs real memory.
+MAX_CANVAS_SIDE = 4096.0  # canvas units, each side
+MAX_POINTS = 200_000  # in one drawing, all strokes together
+COORDINATE_REACH = 10  # a file's points lie within 10 canvas sides of it
+MAX_COORDINATE = COORDINATE_REACH * MAX_CANVAS_SIDE  # |x|, |y| for any point
+# Files: a brush at most the canvas's side. Code may go wider: the even pen
+# sizes the brush to the digit, which may span the whole reach of the points.
+MAX_BRUSH = MAX_COORDINATE
+MAX_PRESSURE = 1.0  # a full-width mark, as tablets report it
+MAX_FILE_BYTES = 64_000_000
 
 
-def _finite(value: float, what: str) -> float:
+def _finite(value: object, what: str) -> float:
+    """A real number (bool, str and None refused) that is finite as a float."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValueError(f"{what} must be a number, not {_show(value)}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number, not {value!r}") from None
+    except (OverflowError, ValueError):
+        number = math.inf
     if not math.isfinite(number):
-        raise ValueError(f"{what} must be a finite number, not {value!r}")
+        raise ValueError(f"{what} must be a finite number, not {_show(value)}")
     return number
 
 
-def _positive(value: float, what: str) -> float:
+def _within(value: object, what: str, low: float, high: float) -> float:
+    """A finite number with low < value <= high."""
     number = _finite(value, what)
-    if number <= 0:
-        raise ValueError(f"{what} must be greater than zero, not {value!r}")
+    if number <= low:
+        raise ValueError(f"{what} must be greater than {low:g}, not {_show(value)}")
+    if number > high:
+        raise ValueError(f"{what} must be at most {high:g}, not {_show(value)}")
     return number
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(frozen=True)
@@ -48,12 +74,30 @@ class Point:
     pressure: float = 1.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "x", _finite(self.x, "A point's x coordinate"))
-        object.__setattr__(self, "y", _finite(self.y, "A point's y coordinate"))
+        for name in ("x", "y"):
+            value = _finite(getattr(self, name), f"A point's {name} coordinate")
+            if abs(value) > MAX_COORDINATE:
+                raise ValueError(
+                    f"A point's {name} coordinate must lie within "
+                    f"±{MAX_COORDINATE:g}, not {value:g}"
+                )
+            object.__setattr__(self, name, value)
         pressure = _finite(self.pressure, "A point's pressure")
-        if pressure < 0:
-            raise ValueError(f"A point's pressure cannot be negative ({pressure})")
+        if not 0 <= pressure <= MAX_PRESSURE:
+            raise ValueError(
+                f"A point's pressure must be between 0 and {MAX_PRESSURE:g}, "
+                f"not {pressure:g}"
+            )
         object.__setattr__(self, "pressure", pressure)
+
+    @classmethod
+    def from_sequence(cls, value: object) -> Point:
+        """[x, y] or [x, y, pressure] (a list or tuple), or ValueError."""
+        if not isinstance(value, list | tuple) or len(value) not in (2, 3):
+            raise ValueError(
+                f"A point must be [x, y] or [x, y, pressure], not {_show(value)}"
+            )
+        return cls(*value)
 
 
 @dataclass(frozen=True)
@@ -64,15 +108,21 @@ class Stroke:
     brush: float = DEFAULT_BRUSH
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "brush", _positive(self.brush, "The brush width"))
-        object.__setattr__(self, "points", tuple(self.points))
+        brush = _within(self.brush, "The brush width", 0, MAX_BRUSH)
+        object.__setattr__(self, "brush", brush)
+        points = tuple(self.points)
+        if len(points) > MAX_POINTS:
+            raise ValueError(f"A stroke may have at most {MAX_POINTS:,} points")
+        if not all(isinstance(p, Point) for p in points):
+            raise ValueError("A stroke's points must be Point objects")
+        object.__setattr__(self, "points", points)
 
     @classmethod
     def from_points(
         cls, points: Iterable[Sequence[float]], brush: float = DEFAULT_BRUSH
     ) -> Stroke:
         """Build from (x, y) or (x, y, pressure) sequences."""
-        return cls(tuple(Point(*p) for p in points), brush)
+        return cls(tuple(Point.from_sequence(p) for p in points), brush)
 
     def to_json(self) -> dict:
         return {
@@ -81,10 +131,19 @@ class Stroke:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> Stroke:
-        if not isinstance(data, dict) or "points" not in data:
+    def from_json(cls, data: object) -> Stroke:
+        if not isinstance(data, dict) or not isinstance(data.get("points"), list):
             raise ValueError("A stroke must be an object with a 'points' list")
-        return cls.from_points(data["points"], data.get("brush", DEFAULT_BRUSH))
+        points = data["points"]
+        if len(points) > MAX_POINTS:
+            raise ValueError(f"A stroke may have at most {MAX_POINTS:,} points")
+        built = []
+        for index, point in enumerate(points):
+            try:
+                built.append(Point.from_sequence(point))
+            except ValueError as error:
+                raise ValueError(f"point {index}: {error}") from None
+        return cls(tuple(built), data.get("brush", DEFAULT_BRUSH))
 
 
 @dataclass(frozen=True)
@@ -96,9 +155,16 @@ class Drawing:
     strokes: tuple[Stroke, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "width", _positive(self.width, "The canvas width"))
-        object.__setattr__(self, "height", _positive(self.height, "The canvas height"))
-        object.__setattr__(self, "strokes", tuple(self.strokes))
+        for name in ("width", "height"):
+            what = f"The canvas {name}"
+            value = _within(getattr(self, name), what, 0, MAX_CANVAS_SIDE)
+            object.__setattr__(self, name, value)
+        strokes = tuple(self.strokes)
+        if not all(isinstance(s, Stroke) for s in strokes):
+            raise ValueError("A drawing's strokes must be Stroke objects")
+        if sum(len(s.points) for s in strokes) > MAX_POINTS:
+            raise ValueError(f"A drawing may have at most {MAX_POINTS:,} points")
+        object.__setattr__(self, "strokes", strokes)
 
     @property
     def is_empty(self) -> bool:
@@ -115,10 +181,30 @@ class Drawing:
             return None
         return min(xs), min(ys), max(xs), max(ys)
 
+    def check_reach(self) -> Drawing:
+        """Itself, if every point lies within COORDINATE_REACH canvas sides of
+        the canvas and no brush is wider than the canvas; else ValueError.
+        Files are held to this; the live canvas may stray further off it."""
+        side = max(self.width, self.height)
+        reach = COORDINATE_REACH * side
+        for index, stroke in enumerate(self.strokes):
+            if stroke.brush > side:
+                raise ValueError(
+                    f"stroke {index}: the brush width {stroke.brush:g} is wider "
+                    f"than the canvas ({side:g})"
+                )
+            farthest = max((max(abs(p.x), abs(p.y)) for p in stroke.points), default=0)
+            if farthest > reach:
+                raise ValueError(
+                    f"stroke {index}: coordinates must lie within ±{reach:g} "
+                    f"({COORDINATE_REACH} × the canvas's larger side)"
+                )
+        return self
+
     def to_json(self) -> str:
         data = {
-            "format": "mnist-canvas-drawing",
-            "version": 1,
+            "format": FORMAT,
+            "version": VERSION,
             "canvas": [self.width, self.height],
             "strokes": [s.to_json() for s in self.strokes],
         }
@@ -126,17 +212,49 @@ class Drawing:
 
     @classmethod
     def from_json(cls, text: str) -> Drawing:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"This is not a drawing file: {error}") from None
+        """Parse and check a drawing file's text; ValueError says what is wrong."""
+        data = parse_json(text, "This is not a drawing file")
         if not isinstance(data, dict) or "strokes" not in data:
             raise ValueError("This is not a drawing file: no 'strokes' found")
-        width, height = data.get("canvas", (DEFAULT_CANVAS, DEFAULT_CANVAS))
+        if data.get("format", FORMAT) != FORMAT:
+            raise ValueError(
+                f"This is not a drawing file: format {_show(data['format'])}"
+            )
+        if data.get("version", VERSION) != VERSION:
+            raise ValueError(
+                f"Drawing format version {_show(data['version'])} is not one this "
+                f"program reads (it reads version {VERSION})"
+            )
+        width, height = canvas_size(data.get("canvas", [DEFAULT_CANVAS] * 2))
         strokes = data["strokes"]
         if not isinstance(strokes, list):
             raise ValueError("A drawing's 'strokes' must be a list")
-        return cls(width, height, tuple(Stroke.from_json(s) for s in strokes))
+        built = []
+        for index, stroke in enumerate(strokes):
+            try:
+                built.append(Stroke.from_json(stroke))
+            except ValueError as error:
+                raise ValueError(f"stroke {index}: {error}") from None
+        return cls(width, height, tuple(built)).check_reach()
+
+
+def canvas_size(value: object) -> tuple[float, float]:
+    """A file's "canvas": [width, height], each within the limits."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise ValueError(f"'canvas' must be [width, height], not {_show(value)}")
+    return tuple(
+        _within(side, f"The canvas {name}", 0, MAX_CANVAS_SIDE)
+        for side, name in zip(value, ("width", "height"), strict=True)
+    )
+
+
+def parse_json(text: str, what: str) -> object:
+    """json.loads whose every failure (deep nesting included) is a ValueError."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as error:  # ValueError: 5,000-digit ints
+        reason = "nested too deeply" if isinstance(error, RecursionError) else error
+        raise ValueError(f"{what}: {reason}") from None
 
 
 def save_drawing(path, drawing: Drawing) -> None:
@@ -148,6 +266,10 @@ def load_drawing(path) -> Drawing:
     """Read a drawing file; ValueError names the file and the problem."""
     path = Path(path)
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ValueError(
+                f"{path}: larger than {MAX_FILE_BYTES:,} bytes, too large for a drawing"
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ValueError(f"{path}: cannot be read ({error})") from None
