@@ -60,6 +60,17 @@ def _within(value: object, what: str, low: float, high: float) -> float:
     return number
 
 
+def _each(items: list, build, what: str) -> tuple:
+    """build(item) for each item; a ValueError says which item (by index)."""
+    built = []
+    for index, item in enumerate(items):
+        try:
+            built.append(build(item))
+        except ValueError as error:
+            raise ValueError(f"{what} {index}: {error}") from None
+    return tuple(built)
+
+
 def _show(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -137,13 +148,8 @@ class Stroke:
         points = data["points"]
         if len(points) > MAX_POINTS:
             raise ValueError(f"A stroke may have at most {MAX_POINTS:,} points")
-        built = []
-        for index, point in enumerate(points):
-            try:
-                built.append(Point.from_sequence(point))
-            except ValueError as error:
-                raise ValueError(f"point {index}: {error}") from None
-        return cls(tuple(built), data.get("brush", DEFAULT_BRUSH))
+        built = _each(points, Point.from_sequence, "point")
+        return cls(built, data.get("brush", DEFAULT_BRUSH))
 
 
 @dataclass(frozen=True)
@@ -229,13 +235,8 @@ class Drawing:
         strokes = data["strokes"]
         if not isinstance(strokes, list):
             raise ValueError("A drawing's 'strokes' must be a list")
-        built = []
-        for index, stroke in enumerate(strokes):
-            try:
-                built.append(Stroke.from_json(stroke))
-            except ValueError as error:
-                raise ValueError(f"stroke {index}: {error}") from None
-        return cls(width, height, tuple(built)).check_reach()
+        built = _each(strokes, Stroke.from_json, "stroke")
+        return cls(width, height, built).check_reach()
 
 
 def canvas_size(value: object) -> tuple[float, float]:
