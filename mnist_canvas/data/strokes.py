@@ -11,14 +11,24 @@ A record is `{"label": 3, "strokes": [[[x, y], ...], ...]}`, optionally with
 from __future__ import annotations
 
 import gzip
-import json
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..ink.drawing import Drawing, Stroke
+from ..ink.drawing import (
+    MAX_POINTS,
+    Drawing,
+    Stroke,
+    canvas_size,
+    parse_json,
+)
 from . import DataError
+
+# Records without "canvas" are in the tablet's own units, placed later by their
+# bounding box; any tablet's range fits well within this.
+MAX_TABLET_COORDINATE = 1e9
 
 
 @dataclass(frozen=True)
@@ -31,33 +41,73 @@ class LabelledDrawing:
     line: int
 
 
-def _record(data: object, where: str, line: int) -> LabelledDrawing:
-    if not isinstance(data, dict):
-        raise DataError(f"{where}:{line}: a record must be a JSON object")
+def _label(data: dict) -> int:
     label = data.get("label")
     if not isinstance(label, int) or isinstance(label, bool) or not 0 <= label <= 9:
-        raise DataError(f"{where}:{line}: 'label' must be a digit 0–9, not {label!r}")
+        raise ValueError(f"'label' must be a digit 0–9, not {label!r}")
+    return label
+
+
+def _xy(value: object) -> tuple[float, float]:
+    """[x, y], finite numbers; a canvas's limits are checked by its Drawing."""
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError(f"a point must be [x, y], not {value!r:.60}")
+    for name, number in zip("xy", value, strict=True):
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            raise ValueError(f"{name} must be a number, not {number!r:.60}")
+        if not abs(number) <= MAX_TABLET_COORDINATE:  # NaN fails this too
+            raise ValueError(
+                f"{name} must be a finite number within ±{MAX_TABLET_COORDINATE:g}, "
+                f"not {number!r:.60}"
+            )
+    return float(value[0]), float(value[1])
+
+
+def _strokes(data: dict) -> tuple:
     strokes = data.get("strokes")
     if not isinstance(strokes, list) or not all(isinstance(s, list) for s in strokes):
-        raise DataError(f"{where}:{line}: 'strokes' must be a list of point lists")
-    try:
-        points = tuple(tuple((float(p[0]), float(p[1])) for p in s) for s in strokes)
-        brush = data.get("brush")
-        brush = None if brush is None else float(brush)
-        drawing = None
-        if "canvas" in data:
-            width, height = data["canvas"]
-            stroke_brush = {} if brush is None else {"brush": brush}
-            drawing = Drawing(
-                width,
-                height,
-                tuple(Stroke.from_points(s, **stroke_brush) for s in points),
-            )
-        elif brush is not None and brush <= 0:
-            raise ValueError(f"The brush width must be greater than zero ({brush})")
-    except (TypeError, IndexError, ValueError) as error:
-        raise DataError(f"{where}:{line}: malformed record ({error})") from None
+        raise ValueError("'strokes' must be a list of point lists")
+    if sum(map(len, strokes)) > MAX_POINTS:
+        raise ValueError(f"a record may have at most {MAX_POINTS:,} points")
+    out = [[] for _ in strokes]
+    for i, stroke in enumerate(strokes):
+        for j, point in enumerate(stroke):
+            try:
+                out[i].append(_xy(point))
+            except ValueError as error:
+                raise ValueError(f"stroke {i}, point {j}: {error}") from None
+    return tuple(map(tuple, out))
+
+
+def _brush(data: dict) -> float | None:
+    brush = data.get("brush")
+    if brush is None:
+        return None
+    return Stroke((), brush).brush  # a number within the drawing limits
+
+
+def _writer(data: dict) -> str | None:
     writer = data.get("writer")
+    if writer is not None and not isinstance(writer, str):
+        raise ValueError(f"'writer' must be a string, not {writer!r:.60}")
+    return writer
+
+
+def _record(data: object, where: str, line: int) -> LabelledDrawing:
+    """One parsed line → a checked record; DataError names file and line."""
+    try:
+        if not isinstance(data, dict):
+            raise ValueError("a record must be a JSON object")
+        label, on_canvas = _label(data), "canvas" in data
+        points, brush, writer = _strokes(data), _brush(data), _writer(data)
+        drawing = None
+        if on_canvas:
+            width, height = canvas_size(data["canvas"])
+            kept = {} if brush is None else {"brush": brush}
+            strokes = tuple(Stroke.from_points(s, **kept) for s in points)
+            drawing = Drawing(width, height, strokes).check_reach()
+    except ValueError as error:
+        raise DataError(f"{where}:{line}: {error}") from None
     return LabelledDrawing(label, drawing, points, brush, writer, line)
 
 
@@ -73,9 +123,9 @@ def read_strokes(path: str | os.PathLike) -> Iterator[LabelledDrawing]:
                 if not text.strip():
                     continue
                 try:
-                    data = json.loads(text)
-                except json.JSONDecodeError as error:
-                    raise DataError(f"{path}:{number}: not JSON ({error})") from None
+                    data = parse_json(text, "not JSON")
+                except ValueError as error:
+                    raise DataError(f"{path}:{number}: {error}") from None
                 yield _record(data, str(path), number)
-    except (OSError, EOFError, UnicodeDecodeError) as error:
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as error:
         raise DataError(f"{path}: cannot be read ({error})") from None
