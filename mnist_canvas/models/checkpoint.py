@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from safetensors import SafetensorError, safe_open
 
 from ..files import atomic_write
+from .metadata import check_metadata
 from .registry import ModelConfig
 
 if TYPE_CHECKING:  # torch is loaded only to save or load weights, not to read
@@ -48,9 +49,12 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, metadata: dict) -
 def _refuse_unsafe(path: Path) -> None:
     """Refuse anything not shaped like safetensors (8-byte header length, then
     a JSON object) before any parser sees it, naming pickles for what they are."""
-    size = path.stat().st_size
-    with open(path, "rb") as f:
-        head = f.read(9)
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(9)
+    except OSError as error:
+        raise CheckpointError(f"{path}: cannot be read ({error})") from None
     if len(head) == 9:
         length = int.from_bytes(head[:8], "little")
         if head[8:9] == b"{" and 0 < length <= size - 8:
@@ -66,7 +70,8 @@ def _refuse_unsafe(path: Path) -> None:
 
 
 def read_metadata(path: str | os.PathLike) -> dict:
-    """The metadata of a checkpoint, without loading its weights."""
+    """The metadata of a checkpoint, without loading its weights, with every
+    key the code reads checked (see `metadata`); CheckpointError otherwise."""
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: no such file")
@@ -81,11 +86,11 @@ def read_metadata(path: str | os.PathLike) -> dict:
     if raw is None:
         raise CheckpointError(f"{path}: has no mnist-canvas metadata")
     try:
-        metadata = json.loads(raw)
-        ModelConfig.from_dict(metadata["model"])
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        return check_metadata(json.loads(raw))
+    except RecursionError:
+        raise CheckpointError(f"{path}: its metadata is nested too deeply") from None
+    except ValueError as error:  # JSONDecodeError included
         raise CheckpointError(f"{path}: its metadata is not usable ({error})") from None
-    return metadata
 
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[nn.Module, dict]:
