@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,7 @@ MNIST_FILES = {
     "t10k-images-idx3-ubyte": 16 + 10000 * 28 * 28,
     "t10k-labels-idx1-ubyte": 8 + 10000,
 }
+IMAGE_MAGIC, LABEL_MAGIC = 2051, 2049  # IDX: unsigned bytes, 3 or 1 dimensions
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,10 @@ def _find(folder: Path, name: str) -> Path | None:
     return None
 
 
-def _decompress(source: Path, target: Path, expected: int) -> None:
-    """Copy (gunzipping if needed) into the cache, atomically, checking size."""
+def _decompress(source: Path, target: Path, name: str) -> None:
+    """Copy (gunzipping if needed) into the cache, atomically, checking the
+    header, the size and the labels before the copy counts (see _check_idx)."""
+    expected = MNIST_FILES[name]
     stamp = f"{source.resolve()}:{source.stat().st_size}:{source.stat().st_mtime_ns}"
     stamp_file = target.with_suffix(".source")
     if target.is_file() and stamp_file.is_file():
@@ -68,16 +71,38 @@ def _decompress(source: Path, target: Path, expected: int) -> None:
     try:
         with atomic_write(target) as tmp:
             with opener(source, "rb") as src, open(tmp, "wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-            size = tmp.stat().st_size
-            if size != expected:
-                raise DataError(
-                    f"{source}: holds {size:,} bytes of data, expected {expected:,}: "
-                    "the file is truncated or is not the standard MNIST file"
-                )
+                dst.write(src.read(expected + 1))  # more is too much already
+            _check_idx(source, tmp.read_bytes(), name)
         write_text(stamp_file, stamp)
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
+    except (OSError, EOFError, zlib.error) as error:
         raise DataError(f"{source}: cannot be read ({error})") from None
+
+
+def _check_idx(source: Path, data: bytes, name: str) -> None:
+    """An MNIST IDX file's magic number, dimensions and size, and for labels
+    that each is a digit; DataError names the source file."""
+    images = "images" in name
+    kind, magic = ("image", IMAGE_MAGIC) if images else ("label", LABEL_MAGIC)
+    found = int.from_bytes(data[:4], "big")
+    if found != magic:
+        raise DataError(
+            f"{source}: is not an MNIST {kind} file (magic number {found}, "
+            f"expected {magic})"
+        )
+    header = 16 if images else 8
+    count = (MNIST_FILES[name] - header) // (784 if images else 1)
+    dims = [int.from_bytes(data[i : i + 4], "big") for i in range(4, header, 4)]
+    if dims != ([count, 28, 28] if images else [count]):
+        raise DataError(f"{source}: its header gives dimensions {dims}")
+    if len(data) != MNIST_FILES[name]:
+        raise DataError(
+            f"{source}: holds {len(data):,} bytes of data, expected "
+            f"{MNIST_FILES[name]:,}: the file is truncated or is not the standard "
+            "MNIST file"
+        )
+    if not images and max(data[header:]) > 9:
+        at = next(i for i, label in enumerate(data[header:]) if label > 9)
+        raise DataError(f"{source}: label {data[header + at]} of item {at} is not 0–9")
 
 
 def load_mnist(
@@ -112,8 +137,8 @@ def load_mnist(
                 f"{folder}: missing MNIST file(s) {', '.join(missing)} "
                 "(each may be gzipped, ending in .gz)"
             )
-        for name, size in MNIST_FILES.items():
-            _decompress(_find(folder, name), raw / name, size)
+        for name in MNIST_FILES:
+            _decompress(_find(folder, name), raw / name, name)
     try:
         train = MNIST(root, train=True, download=False)
         test = MNIST(root, train=False, download=False)
