@@ -21,8 +21,10 @@ import argparse
 import json
 import sys
 
+from .cli_types import at_least, positive_up_to
 from .data import DataError
 from .diagnosis.evaluate import Result, evaluate_mnist, evaluate_strokes
+from .ink.drawing import MAX_BRUSH
 from .ink.placement import PLACES
 from .models.checkpoint import CheckpointError
 from .models.classifier import Classifier
@@ -56,8 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--place", choices=PLACES, default="default")
     p.add_argument("--seed", type=int, default=0, help="for --place random")
-    p.add_argument("--brush", type=float, default=None, help="brush width in px")
-    p.add_argument("--threads", type=int, default=2, help="inference threads")
+    p.add_argument("--brush", type=positive_up_to(MAX_BRUSH), default=None,
+                   help="brush width in px")  # fmt: skip
+    p.add_argument("--threads", type=at_least(1), default=2,
+                   help="inference threads (default: %(default)s)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="one JSON object, last line")
     return p
 
@@ -69,8 +73,6 @@ def main(argv: list[str] | None = None) -> int:
         on = [s.strip() for s in args.steps_on.split(",") if s.strip()]
         switches(off + on)  # names checked here, with the list of valid ones
         steps = {**dict.fromkeys(on, True), **dict.fromkeys(off, False)}
-        if args.brush is not None and args.brush <= 0:
-            raise ValueError(f"--brush must be greater than zero, not {args.brush}")
         classifier = Classifier.load(args.model, threads=args.threads)
         if args.mnist:
             result, source = evaluate_mnist(classifier, args.mnist, steps), args.mnist

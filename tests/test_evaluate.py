@@ -144,3 +144,24 @@ def test_mnist_test_set(mnist_dir, capsys, model):
     report = json.loads(out.strip().splitlines()[-1])
     assert code == 0 and report["n"] == 10000 and report["model"] == model
     assert report["accuracy"] >= 0.995  # measured: 0.9962 and 0.9969 (README)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--threads", "0"], "argument --threads: must be at least 1, not 0"),
+        (["--threads", "-2"], "argument --threads: must be at least 1"),
+        (["--threads", "two"], "argument --threads: not a whole number"),
+        (["--brush", "nan"], "argument --brush: must be a finite number above 0"),
+        (["--brush", "inf"], "argument --brush: must be a finite number above 0"),
+        (["--brush", "-3"], "argument --brush: must be a finite number above 0"),
+        (["--brush", "1e300"], "argument --brush: must be at most 40960"),
+        (["--seed", "1.5"], "argument --seed: invalid int value"),
+    ],
+)
+def test_bad_numbers_are_blamed_on_the_argument(stroke_file, capsys, args, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--strokes", str(stroke_file), *args])
+    out, err = capsys.readouterr()
+    assert exit_.value.code == 2 and message in err and out == ""
+    assert "Traceback" not in err and str(stroke_file) not in err
