@@ -9,6 +9,7 @@ paper, 0–255, padded (never stretched) to the canvas size.
 from __future__ import annotations
 
 import os
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,17 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ..files import atomic_write
 
 MAX_PIXELS = 50_000_000  # refuse decompression bombs before decoding
+# What PIL's decoders raise on damaged files, besides OSError.
+UNREADABLE = (
+    UnidentifiedImageError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    IndexError,
+    struct.error,
+    ZeroDivisionError,
+)
 
 
 def load_picture(path: str | os.PathLike, size: tuple[int, int]) -> np.ndarray:
@@ -24,11 +36,18 @@ def load_picture(path: str | os.PathLike, size: tuple[int, int]) -> np.ndarray:
     path = Path(path)
     try:
         with Image.open(path) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise ValueError(f"{path}: the picture is too large to be a digit")
-            gray = ImageOps.exif_transpose(image).convert("L")
-    except (UnidentifiedImageError, OSError) as error:
+            too_large = image.width * image.height > MAX_PIXELS
+            if not too_large:
+                gray = ImageOps.exif_transpose(image).convert("L")
+    except Image.DecompressionBombError:
+        too_large = True
+    except UNREADABLE as error:
         raise ValueError(f"{path}: not a picture that can be read ({error})") from None
+    if too_large:
+        raise ValueError(
+            f"{path}: the picture is too large to be a digit (over "
+            f"{MAX_PIXELS:,} pixels)"
+        )
     pixels = np.asarray(gray, dtype=np.float32)
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
     if np.median(border) < 128:  # light ink on dark, as MNIST: flip to paper
