@@ -88,3 +88,15 @@ def test_an_oversized_file_is_not_copied_whole(tmp_path, blank):
     data = idx("t10k-labels-idx1-ubyte") + bytes(10_000_000)
     with pytest.raises(DataError, match="holds 10,009 bytes"):
         load_with(tmp_path, blank, "t10k-labels-idx1-ubyte", data)
+
+
+def test_a_bad_file_cached_unchecked_is_still_refused(tmp_path, blank):
+    """A cache filled by a version that did not check headers is checked too."""
+    name = "t10k-images-idx3-ubyte"
+    load_with(tmp_path, blank, name, idx(name))  # caches the good file
+    cached = tmp_path / "cache" / "MNIST" / "raw" / name
+    data = bytearray(cached.read_bytes())
+    data[:4] = (2049).to_bytes(4, "big")
+    cached.write_bytes(data)  # as an unchecking version would have left it
+    with pytest.raises(DataError, match=rf"{name}: is not an MNIST image file"):
+        load_mnist(tmp_path / "mnist", cache=tmp_path / "cache")

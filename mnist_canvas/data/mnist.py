@@ -64,23 +64,31 @@ def _decompress(source: Path, target: Path, name: str) -> None:
     expected = MNIST_FILES[name]
     stamp = f"{source.resolve()}:{source.stat().st_size}:{source.stat().st_mtime_ns}"
     stamp_file = target.with_suffix(".source")
-    if target.is_file() and stamp_file.is_file():
-        if stamp_file.read_text() == stamp and target.stat().st_size == expected:
-            return
     opener = gzip.open if source.suffix == ".gz" else open
     try:
+        if target.is_file() and stamp_file.is_file():
+            if stamp_file.read_text() == stamp and target.stat().st_size == expected:
+                # Checked again: an earlier version may have cached it unchecked.
+                return _check_idx(source, _head(target, name), expected, name)
         with atomic_write(target) as tmp:
             with opener(source, "rb") as src, open(tmp, "wb") as dst:
                 dst.write(src.read(expected + 1))  # more is too much already
-            _check_idx(source, tmp.read_bytes(), name)
+            _check_idx(source, _head(tmp, name), tmp.stat().st_size, name)
         write_text(stamp_file, stamp)
     except (OSError, EOFError, zlib.error) as error:
         raise DataError(f"{source}: cannot be read ({error})") from None
 
 
-def _check_idx(source: Path, data: bytes, name: str) -> None:
-    """An MNIST IDX file's magic number, dimensions and size, and for labels
-    that each is a digit; DataError names the source file."""
+def _head(path: Path, name: str) -> bytes:
+    """What _check_idx reads: an image file's header, a label file whole."""
+    with open(path, "rb") as f:
+        return f.read(16 if "images" in name else MNIST_FILES[name] + 1)
+
+
+def _check_idx(source: Path, data: bytes, size: int, name: str) -> None:
+    """An MNIST IDX file's magic number, dimensions and size (given the head
+    of its `size` bytes), and for labels that each is a digit; DataError
+    names the source file."""
     images = "images" in name
     kind, magic = ("image", IMAGE_MAGIC) if images else ("label", LABEL_MAGIC)
     found = int.from_bytes(data[:4], "big")
@@ -94,9 +102,9 @@ def _check_idx(source: Path, data: bytes, name: str) -> None:
     dims = [int.from_bytes(data[i : i + 4], "big") for i in range(4, header, 4)]
     if dims != ([count, 28, 28] if images else [count]):
         raise DataError(f"{source}: its header gives dimensions {dims}")
-    if len(data) != MNIST_FILES[name]:
+    if size != MNIST_FILES[name]:
         raise DataError(
-            f"{source}: holds {len(data):,} bytes of data, expected "
+            f"{source}: holds {size:,} bytes of data, expected "
             f"{MNIST_FILES[name]:,}: the file is truncated or is not the standard "
             "MNIST file"
         )
