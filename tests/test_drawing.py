@@ -125,3 +125,11 @@ def test_load_drawing_names_the_file(tmp_path):
     path.write_text(drawing_text(canvas=5))
     with pytest.raises(ValueError, match=r"bad\.json: 'canvas' must be"):
         load_drawing(path)
+
+
+def test_a_file_too_large_to_be_a_drawing_is_refused_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr("mnist_canvas.ink.drawing.MAX_FILE_BYTES", 100)
+    path = tmp_path / "big.json"
+    path.write_text(drawing_text(points=[[1, 1]] * 20))
+    with pytest.raises(ValueError, match=r"big\.json: larger than 100 bytes"):
+        load_drawing(path)

@@ -5,7 +5,10 @@
 
 A record is `{"label": 3, "strokes": [[[x, y], ...], ...]}`, optionally with
 `"canvas": [w, h]` (strokes in that canvas's pixels), `"brush": px` and
-`"writer"`. Bad records raise DataError naming the file and line.
+`"writer"` (a string). Every field is checked: a bad record raises DataError
+naming the file, the line and the field (and stroke and point). A record with
+"canvas" is held to the drawing limits (`ink.drawing`); one without is in
+tablet units, each within ±MAX_TABLET_COORDINATE.
 """
 
 from __future__ import annotations

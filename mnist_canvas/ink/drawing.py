@@ -2,6 +2,10 @@
 
 This is the source of truth for everything downstream (undo, save, replay,
 evaluation). It holds plain numbers only; rendering lives in `raster`.
+Building one checks every value against the limits below (MAX_*), whoever
+builds it; reading a file (`from_json`, `load_drawing`) also checks each
+value's type and that the points lie near the canvas, and any problem is a
+ValueError naming the stroke and point.
 
     >>> d = Drawing(280, 280, (Stroke.from_points([(10, 10), (50, 60)], brush=14),))
     >>> Drawing.from_json(d.to_json()) == d
