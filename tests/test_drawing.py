@@ -105,6 +105,12 @@ def test_point_count_is_limited_and_the_limit_named():
     Drawing(strokes=(stroke, stroke))  # exactly at the limit
     with pytest.raises(ValueError, match="at most 200,000 points"):
         Drawing(strokes=(stroke, stroke, Stroke.from_points([(1, 1)])))
+    full = Drawing(strokes=(stroke,)).with_stroke(stroke)
+    assert full.point_count == MAX_POINTS and full == Drawing(strokes=(stroke, stroke))
+    with pytest.raises(ValueError, match="at most 200,000 points"):
+        full.with_stroke(Stroke.from_points([(1, 1)]))
+    with pytest.raises(ValueError, match="Stroke objects"):
+        Drawing().with_stroke([(1, 1)])
     with pytest.raises(ValueError, match="at most 200,000 points"):
         Drawing.from_json(drawing_text(points=[[1, 1]] * (MAX_POINTS + 1)))
 

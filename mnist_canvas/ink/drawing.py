@@ -14,6 +14,7 @@ ValueError naming the stroke and point.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -163,6 +164,7 @@ class Drawing:
     width: float = DEFAULT_CANVAS
     height: float = DEFAULT_CANVAS
     strokes: tuple[Stroke, ...] = field(default_factory=tuple)
+    point_count: int = field(default=0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("width", "height"):
@@ -172,16 +174,27 @@ class Drawing:
         strokes = tuple(self.strokes)
         if not all(isinstance(s, Stroke) for s in strokes):
             raise ValueError("A drawing's strokes must be Stroke objects")
-        if sum(len(s.points) for s in strokes) > MAX_POINTS:
+        self._set_strokes(strokes, sum(len(s.points) for s in strokes))
+
+    def _set_strokes(self, strokes: tuple[Stroke, ...], point_count: int) -> None:
+        if point_count > MAX_POINTS:
             raise ValueError(f"A drawing may have at most {MAX_POINTS:,} points")
         object.__setattr__(self, "strokes", strokes)
+        object.__setattr__(self, "point_count", point_count)
 
     @property
     def is_empty(self) -> bool:
         return not any(stroke.points for stroke in self.strokes)
 
     def with_stroke(self, stroke: Stroke) -> Drawing:
-        return Drawing(self.width, self.height, (*self.strokes, stroke))
+        """This drawing plus one stroke; only the new stroke is checked, so the
+        cost does not grow with the strokes already there (each pointer move)."""
+        if not isinstance(stroke, Stroke):
+            raise ValueError("A drawing's strokes must be Stroke objects")
+        drawing = copy.copy(self)
+        strokes = (*self.strokes, stroke)
+        drawing._set_strokes(strokes, self.point_count + len(stroke.points))
+        return drawing
 
     def bounds(self) -> tuple[float, float, float, float] | None:
         """(left, top, right, bottom) of the stroke centre lines, or None."""
