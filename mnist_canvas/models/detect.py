@@ -7,8 +7,11 @@
 
 Every range and polarity of every layout the model's input allows runs on the
 same MNIST test images; the table of accuracies is the lesson: it shows what
-feeding a model the wrong convention costs. A convention written into the
-file (by our `export`) is chosen over the measured best.
+feeding a model the wrong convention costs. Equal accuracies keep the order
+of `convention.candidates`, the more common conventions first (0–1 before
+0–255, MNIST-normalised and -1…1; white ink on black before black on white).
+A convention written into the file (by our `export`) is chosen over the
+measured best.
 """
 
 from __future__ import annotations
@@ -102,14 +105,15 @@ def runnable_layouts(model: OnnxModel) -> tuple[list[str], dict[str, str], float
     return working, failures, latency
 
 
-def _accuracy(model, convention, images, labels) -> tuple[float, np.ndarray]:
+def _measure(model, convention, images, labels) -> tuple[Candidate, np.ndarray]:
     scores = np.concatenate(
         [
             model.session.run(convention.to_tensor(images[i : i + 500]))
             for i in range(0, len(images), 500)
         ]
     ).reshape(len(images), 10)
-    return float((scores.argmax(axis=1) == labels).mean()), scores
+    accuracy = float((scores.argmax(axis=1) == labels).mean())
+    return Candidate(convention, accuracy), scores
 
 
 def detect(
@@ -130,11 +134,11 @@ def detect(
     images, labels = np.asarray(images[:n], np.float32), np.asarray(labels[:n])
     measured, all_scores = [], {}
     for convention in tried:
-        accuracy, all_scores[convention.short()] = _accuracy(
+        candidate, all_scores[convention.short()] = _measure(
             model, convention, images, labels
         )
-        measured.append(Candidate(convention, accuracy))
-    measured.sort(key=lambda c: -c.accuracy)
+        measured.append(candidate)
+    measured.sort(key=lambda c: -c.accuracy)  # ties: the more common first
     measured += [
         Candidate(c, None, failures[c.layout]) for c in candidates(list(failures))
     ]
