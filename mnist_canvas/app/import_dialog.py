@@ -32,6 +32,7 @@ from ..models.onnx_file import OnnxModel
 from ..models.registry import REGISTRY
 
 COLUMNS = ("MNIST accuracy", "input", "values", "ink")
+VALUES = {"0-1": "0–1", "0-255": "0–255", "mnist": "MNIST mean/std", "-1-1": "-1 to 1"}
 
 
 class _Examiner(QObject):
@@ -57,7 +58,7 @@ class _Examiner(QObject):
 def _row(candidate) -> list[str]:
     c = candidate.convention
     accuracy = "fails" if candidate.accuracy is None else f"{candidate.accuracy:.1%}"
-    return [accuracy, LAYOUTS[c.layout][1], c.range, POLARITIES[c.polarity]]
+    return [accuracy, LAYOUTS[c.layout][1], VALUES[c.range], POLARITIES[c.polarity]]
 
 
 class ImportDialog(QDialog):
@@ -94,6 +95,7 @@ class ImportDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._describe)
         self.words = QLabel()
         self.words.setWordWrap(True)
