@@ -7,7 +7,7 @@ import pytest
 from onnx_models import wrapped_model
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from window_fixtures import make_window, messages, settle  # noqa: F401
+from window_fixtures import SEVEN, make_window, messages, settle  # noqa: F401
 
 from mnist_canvas.app import import_dialog
 from mnist_canvas.app.import_dialog import ImportDialog
@@ -105,5 +105,9 @@ def test_menu_and_drop_import_into_the_model_list(
     dialog.import_button.click()
     dialog.stop()
     assert window.active_model() == source.stem
-    settle(qtbot, window)
     assert window.catalogue.get(source.stem).metrics()["mnist_test_accuracy"] > 0.9
+    about = window.model_summary()
+    assert "imported ONNX model" in about and "0–255 pixel values" in about
+    window.canvas.add_stroke(SEVEN)
+    settle(qtbot, window)
+    assert window.probabilities.digit == 7  # read through its convention
