@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--mnist", metavar="DIR", help="folder of the MNIST IDX files")
     source.add_argument("--strokes", metavar="FILE", help=".jsonl or .jsonl.gz")
-    p.add_argument("--model", default=None, help="shipped name or checkpoint path")
+    p.add_argument("--model", default=None,
+                   help="model name, checkpoint or imported .onnx path")  # fmt: skip
     p.add_argument("--steps", default="", help="steps to switch off, comma-separated: "
                    + ", ".join(STEP_NAMES))  # fmt: skip
     p.add_argument(

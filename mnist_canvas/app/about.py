@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from ..models.catalogue import ModelEntry
+from ..models.convention import Convention
 
 
 def _percent(value) -> str | None:
@@ -18,6 +19,8 @@ def model_summary(entry: ModelEntry | None) -> str:
     if not entry.usable:
         return f"<b>{escape(entry.name)}</b> cannot be used: {escape(entry.problem)}"
     meta = entry.metadata
+    if "convention" in meta:
+        return _imported_summary(entry)
     arch = meta.get("model", {}).get("arch", "?")
     parameters = meta.get("parameters")
     count = f"{parameters:,}" if isinstance(parameters, int) else "?"
@@ -38,6 +41,21 @@ def model_summary(entry: ModelEntry | None) -> str:
     lines.append(f"Data: {escape(str(meta.get('data', {}).get('mnist', '?')))}")
     lines.append(f"Command: <code>{escape(str(meta.get('command', '?')))}</code>")
     lines.append(f"Date: {escape(str(meta.get('date', '?')))}")
+    return "<br>".join(lines)
+
+
+def _imported_summary(entry: ModelEntry) -> str:
+    meta = entry.metadata
+    convention = Convention.from_dict(meta["convention"])  # checked when listed
+    lines = [f"<b>{escape(entry.name)}</b> (imported ONNX model)"]
+    if (text := _percent(entry.metrics().get("mnist_test_accuracy"))) is not None:
+        lines.append(f"MNIST test accuracy: {text}")
+    lines.append(f"It {escape(convention.describe())}")
+    lines.append(f"Output: {escape(str(meta.get('output', 'logits')))}")
+    latency = meta.get("latency_ms")
+    if isinstance(latency, int | float):
+        lines.append(f"One digit takes {latency:.2f} ms")
+    lines.append(f"Imported from {escape(str(meta.get('imported_from', '?')))}")
     return "<br>".join(lines)
 
 

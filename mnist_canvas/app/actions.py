@@ -21,6 +21,7 @@ class Actions:
     save_as: QAction
     export_png: QAction
     export_input: QAction
+    import_model: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -56,6 +57,7 @@ def create_actions(
         save_as=_action(window, "Save &As…", Key.SaveAs),
         export_png=_action(window, "Export Drawing as &PNG…"),
         export_input=_action(window, "Export &Model Input…"),
+        import_model=_action(window, "&Import Model…", QKeySequence("Ctrl+I")),
         quit=_action(window, "&Quit", Key.Quit),
         undo=undo,
         redo=redo,
@@ -73,6 +75,7 @@ def build_menus(window: QMainWindow, a: Actions) -> None:
     file_menu.addActions([a.new, a.open, a.save, a.save_as])
     file_menu.addSeparator()
     file_menu.addActions([a.export_png, a.export_input])
+    file_menu.addAction(a.import_model)
     file_menu.addSeparator()
     file_menu.addAction(a.quit)
     menus.addMenu("&Edit").addActions([a.undo, a.redo, a.clear, a.eraser])

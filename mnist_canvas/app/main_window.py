@@ -17,6 +17,7 @@ from .actions import build_menus, build_toolbar, create_actions
 from .canvas import Canvas
 from .compare import CompareView
 from .document import Document
+from .import_dialog import OnnxDrop, open_import
 from .layout import bottom_dock, central_widget
 from .model_eye import ModelEyeView
 from .model_picker import ModelPicker
@@ -82,6 +83,8 @@ class MainWindow(QMainWindow):
         a.clear.triggered.connect(self.canvas.clear)
         a.eraser.toggled.connect(lambda on: setattr(self.canvas, "erasing", on))
         a.train.triggered.connect(self.open_training)
+        a.import_model.triggered.connect(lambda: open_import(self))
+        self._onnx_drop = OnnxDrop(self, lambda path: open_import(self, path))
         a.about.triggered.connect(self.about)
         doc.titleChanged.connect(self.setWindowTitle)
         doc.status.connect(lambda text: self.statusBar().showMessage(text, 5000))

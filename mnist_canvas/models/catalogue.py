@@ -21,6 +21,7 @@ from pathlib import Path
 from ..files import user_models_dir
 from .checkpoint import SUFFIX, read_metadata
 from .classifier import shipped_weights_dir
+from .imported import read_sidecar
 from .registry import DEFAULT_MODEL, REGISTRY
 
 
@@ -57,7 +58,7 @@ def _check(metadata: object) -> None:
 def read_entry(path: Path, shipped: bool) -> ModelEntry:
     """One file → an entry, usable or with the reason it is not."""
     try:
-        metadata = read_metadata(path)
+        metadata = read_sidecar(path) if path.suffix == ".onnx" else read_metadata(path)
         _check(metadata)
     except Exception as error:  # a file can hold anything: it is a reason
         text = str(error)
@@ -90,6 +91,7 @@ class Catalogue:
         entries += [
             read_entry(p, False) for p in sorted(Path(user_dir).glob(f"*{SUFFIX}"))
         ]
+        entries += [read_entry(p, False) for p in sorted(Path(user_dir).glob("*.onnx"))]
         return cls(entries)
 
     def entries(self) -> list[ModelEntry]:

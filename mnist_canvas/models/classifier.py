@@ -22,10 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files import user_models_dir
 from ..ink.drawing import Drawing
 from ..pipeline.preprocess import Preprocessed, preprocess
 from ..pipeline.steps import switches
 from .checkpoint import SUFFIX, CheckpointError, read_metadata
+from .convention import VALUE_STEPS, Convention, to_probabilities
 from .engine import ModelError, Session, onnx_for_checkpoint
 from .registry import DEFAULT_MODEL
 
@@ -44,13 +46,16 @@ def shipped_weights_dir() -> Path:
 
 
 def resolve_model(name_or_path: str | os.PathLike | None) -> Path:
-    """A shipped model's name (e.g. 'mlp') or a checkpoint path → its file."""
+    """A shipped model's name (e.g. 'mlp'), an imported model's name, or a
+    checkpoint or ONNX path → its file."""
     if name_or_path is None:
         name_or_path = DEFAULT_MODEL
     text = str(name_or_path)
-    if text.endswith(SUFFIX) or os.sep in text or "/" in text:
+    if text.endswith((SUFFIX, ".onnx")) or os.sep in text or "/" in text:
         return Path(text)
-    return shipped_weights_dir() / f"{text}{SUFFIX}"
+    shipped = shipped_weights_dir() / f"{text}{SUFFIX}"
+    imported = user_models_dir() / f"{text}.onnx"
+    return imported if not shipped.is_file() and imported.is_file() else shipped
 
 
 @dataclass(frozen=True)
@@ -83,12 +88,23 @@ class BadSource(ValueError):
 
 class Classifier:
     """One model, ready to run: its name, metadata, the preprocessing it
-    expects, and its ONNX Runtime session (created once)."""
+    expects, and its ONNX Runtime session (created once). An imported model
+    has a `convention` (how its tensor is made from the 28×28 input, whose
+    values are then always 0–1) and an `output` kind (logits, probabilities or
+    log-probabilities); ours take N×1×28×28 and return logits."""
 
-    def __init__(self, session: Session, metadata: dict, name: str):
+    def __init__(
+        self,
+        session: Session,
+        metadata: dict,
+        name: str,
+        convention: Convention | None = None,
+        output: str = "logits",
+    ):
         self.session = session
         self.metadata = metadata
         self.name = name
+        self.convention, self.output = convention, output
         self.expected_steps = {**switches(), **metadata.get("preprocessing", {})}
 
     @classmethod
@@ -100,6 +116,13 @@ class Classifier:
         path = resolve_model(name_or_path)
         if not path.is_file():
             raise CheckpointError(f"{path}: no such model file")
+        if path.suffix == ".onnx":
+            from .imported import load_imported
+
+            try:
+                return load_imported(path, threads)
+            except ValueError as error:
+                raise ModelError(str(error)) from None
         metadata = read_metadata(path)
         try:
             session = Session(onnx_for_checkpoint(path), threads)
@@ -115,15 +138,18 @@ class Classifier:
         return cls(Session(onnx_bytes(model), threads), metadata, name)
 
     def steps(self, overrides: Mapping[str, bool] | None = None) -> dict[str, bool]:
-        """The step switches to use: the model's own, with `overrides` applied."""
-        return {**self.expected_steps, **(overrides or {})}
+        """The step switches to use: the model's own, with `overrides` applied
+        (a convention decides the values: the pipeline's stay 0–1)."""
+        steps = {**self.expected_steps, **(overrides or {})}
+        return steps if self.convention is None else {**steps, **VALUE_STEPS}
 
     def probabilities(self, inputs: np.ndarray) -> np.ndarray:
         """(N, 28, 28) model inputs → (N, 10) probabilities (softmax)."""
-        logits = self.session.run(np.asarray(inputs, dtype=np.float32)[:, None])
-        logits = logits - logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        inputs = np.asarray(inputs, dtype=np.float32)
+        if self.convention is None:
+            return to_probabilities(self.session.run(inputs[:, None]))
+        scores = self.session.run(self.convention.to_tensor(inputs))
+        return to_probabilities(scores, self.output)
 
     def classify(self, preprocessed: Preprocessed) -> Prediction:
         """The prediction for an input already preprocessed (none if empty)."""

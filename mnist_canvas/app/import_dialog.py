@@ -1,0 +1,230 @@
+"""File ▸ Import Model… and .onnx files dropped on the window.
+
+The dialog examines the file off the GUI thread (every candidate convention on
+MNIST test images), shows the table of candidates with their accuracies and
+the chosen convention in words, lets the user pick another row and a name, and
+on Import saves the model beside the user's other models and emits its path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from ..diagnosis.conventions import DEFAULT_IMAGES, examine
+from ..models.convention import LAYOUTS, POLARITIES
+from ..models.detect import Detection
+from ..models.imported import check_name, metadata_for, save_imported
+from ..models.onnx_file import OnnxModel
+from ..models.registry import REGISTRY
+
+COLUMNS = ("MNIST accuracy", "input", "values", "ink")
+VALUES = {"0-1": "0–1", "0-255": "0–255", "mnist": "MNIST mean/std", "-1-1": "-1 to 1"}
+
+
+class _Examiner(QObject):
+    """Runs `examine` in its thread; answers with plain data or a message."""
+
+    examined = Signal(object, object)  # OnnxModel, Detection
+    failed = Signal(str)
+
+    def __init__(self, path: str, mnist: str | None, images: int):
+        super().__init__()
+        self.path, self.mnist, self.images = path, mnist, images
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            model, found = examine(self.path, self.mnist, self.images)
+        except Exception as error:  # any file can hold anything: a message
+            self.failed.emit(str(error) or type(error).__name__)
+            return
+        self.examined.emit(model, found)
+
+
+def _row(candidate) -> list[str]:
+    c = candidate.convention
+    accuracy = "fails" if candidate.accuracy is None else f"{candidate.accuracy:.1%}"
+    return [accuracy, LAYOUTS[c.layout][1], VALUES[c.range], POLARITIES[c.polarity]]
+
+
+class ImportDialog(QDialog):
+    """Examine one ONNX file, show the candidates, import on request."""
+
+    examined = Signal()  # the table is filled (or the failure shown)
+    modelImported = Signal(str)  # the saved .onnx file's path
+
+    def __init__(self, path, mnist, folder: Path, images=DEFAULT_IMAGES, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Import {Path(path).name}")
+        self.folder, self.model, self.found = Path(folder), None, None
+        self._build(Path(path).stem, mnist, images)
+        self._thread = QThread(self)
+        self._examiner = _Examiner(str(path), mnist or None, images)
+        self._examiner.moveToThread(self._thread)
+        self._thread.started.connect(self._examiner.run)
+        self._examiner.examined.connect(self._show)
+        self._examiner.failed.connect(self._fail)
+        self._examiner.examined.connect(self._thread.quit)
+        self._examiner.failed.connect(self._thread.quit)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop)
+        self._thread.start()
+
+    def _build(self, name: str, mnist, images: int) -> None:
+        measuring = f"on {images:,} MNIST test images" if mnist else "(no MNIST)"
+        self.status = QLabel(f"Trying every input convention {measuring}…")
+        self.status.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._describe)
+        self.words = QLabel()
+        self.words.setWordWrap(True)
+        self.name = QLineEdit(name)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.import_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.import_button.setText("Import")
+        self.import_button.setEnabled(False)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        layout = QVBoxLayout(self)
+        for widget in (self.status, self.table, self.words):
+            layout.addWidget(widget)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.resize(620, 420)
+
+    @Slot(object, object)
+    def _show(self, model: OnnxModel, found: Detection) -> None:
+        self.model, self.found = model, found
+        self.table.setRowCount(len(found.candidates))
+        for r, candidate in enumerate(found.candidates):
+            for c, text in enumerate(_row(candidate)):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        if found.candidates:
+            what = f"Measured on {found.n:,} MNIST test images, best first."
+        else:
+            what = "No MNIST folder is set, so nothing was measured."
+        declared = " The file declares its convention." if found.declared else ""
+        self.status.setText(
+            f"{what}{declared} Output: {found.output}; one digit takes "
+            f"{found.latency_ms:.2f} ms. Pick another row to override."
+        )
+        names = [c.convention.short() for c in found.candidates]
+        if found.chosen.short() in names:
+            self.table.selectRow(names.index(found.chosen.short()))
+        self._describe()
+        self.import_button.setEnabled(True)
+        self.examined.emit()
+
+    @Slot(str)
+    def _fail(self, message: str) -> None:
+        self.status.setText(f"This model cannot be imported: {message}")
+        self.examined.emit()
+
+    def chosen(self):
+        """The convention of the selected row (the detected one if none)."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or self.found is None or not self.found.candidates:
+            return None if self.found is None else self.found.chosen
+        return self.found.candidates[rows[0].row()].convention
+
+    def _describe(self) -> None:
+        chosen = self.chosen()
+        if chosen is not None:
+            self.words.setText(f"<b>The model {chosen.describe()}.</b>")
+
+    def select(self, row: int) -> None:
+        self.table.selectRow(row)
+
+    @Slot()
+    def save(self) -> None:
+        """Save with the chosen row and name; a problem is shown, not raised."""
+        name = self.name.text().strip()
+        try:
+            check_name(name, self.folder, tuple(REGISTRY))
+            metadata = metadata_for(self.model, self.found, self.chosen())
+            path = save_imported(self.model, metadata, name, self.folder)
+        except (ValueError, OSError) as error:
+            self.words.setText(f"<b>Not imported:</b> {error}")
+            return
+        self.modelImported.emit(str(path))
+        self.accept()
+
+    def stop(self) -> None:
+        """Wait for the examination to end (it cannot be interrupted): only
+        when the app quits, since a thread destroyed while running aborts it.
+        A closed dialog lets its examination finish unseen."""
+        self._thread.quit()
+        self._thread.wait()
+
+
+def open_import(window, path: str | None = None) -> ImportDialog | None:
+    """Ask for a file (unless given), then show the import dialog; a model
+    imported goes into the window's model list and becomes the active one."""
+    from ..data import default_mnist_dir
+    from ..files import user_models_dir
+
+    if path is None:
+        path, _ = QFileDialog.getOpenFileName(
+            window, "Import Model", "", "ONNX models (*.onnx)"
+        )
+        if not path:
+            return None
+    mnist = window.settings.mnist_dir(str(default_mnist_dir() or "")) or None
+    dialog = ImportDialog(path, mnist, user_models_dir(), parent=window)
+    dialog.modelImported.connect(lambda saved: window.add_model(saved, True))
+    dialog.show()
+    return dialog
+
+
+class OnnxDrop(QObject):
+    """An event filter: .onnx files dropped on the watched widget are imported."""
+
+    def __init__(self, widget, on_file):
+        super().__init__(widget)
+        self.on_file = on_file
+        widget.setAcceptDrops(True)
+        widget.installEventFilter(self)
+
+    @staticmethod
+    def _onnx(event) -> str | None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        files = [u.toLocalFile() for u in urls if u.isLocalFile()]
+        return next((f for f in files if f.lower().endswith(".onnx")), None)
+
+    def eventFilter(self, watched, event) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop):
+            path = self._onnx(event)
+            if path is None:
+                return False
+            event.acceptProposedAction()
+            if kind == QEvent.Type.Drop:
+                self.on_file(path)
+            return True
+        return False

@@ -1,0 +1,47 @@
+"""Write one of our models as an ONNX file, to run it anywhere.
+
+    python -m mnist_canvas.export cnn-bn --onnx cnn-bn.onnx
+    python -m mnist_canvas.export path/to/model.safetensors --onnx model.onnx
+
+The file takes N×1×28×28 float32 (MNIST-normalised, white ink on black) and
+returns 10 logits; its convention is in the file's metadata, so
+`python -m mnist_canvas.import_model` reads it back without guessing.
+Exit status 0, or 2 with a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .files import atomic_write
+from .models.checkpoint import CheckpointError
+from .models.classifier import resolve_model
+from .models.engine import ModelError
+from .models.export import exported_onnx
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m mnist_canvas.export", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("model", metavar="MODEL", help="shipped name or checkpoint")
+    parser.add_argument("--onnx", required=True, metavar="OUT.onnx")
+    args = parser.parse_args(argv)
+    path, out = resolve_model(args.model), Path(args.onnx)
+    try:
+        if path.suffix == ".onnx" or not path.is_file():
+            raise CheckpointError(f"{path}: no such checkpoint")
+        data = exported_onnx(path)
+        with atomic_write(out) as tmp:
+            tmp.write_bytes(data)
+    except (CheckpointError, ModelError, OSError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Wrote {out} ({len(data):,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

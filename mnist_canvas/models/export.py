@@ -1,0 +1,42 @@
+"""Our models as ONNX files anyone can run, with their convention inside.
+
+    data = exported_onnx("weights/cnn-bn.safetensors")
+
+The convention (N×1×28×28, MNIST-normalised, white ink on black, and the
+preprocessing steps the model was trained with) and the output kind go into
+the file's metadata_props, so importing the file back needs no guessing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from .checkpoint import read_metadata
+from .convention import OURS, Convention
+from .engine import onnx_for_checkpoint
+from .onnx_file import CONVENTION_KEY, OUTPUT_KEY
+
+
+def convention_of(metadata: dict) -> Convention:
+    """Our checkpoint's convention: ours, with the steps it was trained with
+    (the value steps belong to the convention)."""
+    steps = {
+        name: on
+        for name, on in metadata.get("preprocessing", {}).items()
+        if name not in ("scale", "normalize")
+    }
+    return Convention(OURS.layout, OURS.range, OURS.polarity, steps)
+
+
+def exported_onnx(path: str | os.PathLike) -> bytes:
+    """A checkpoint → ONNX bytes (any batch size) with its convention inside."""
+    import onnx
+
+    model = onnx.load(str(onnx_for_checkpoint(path)))
+    props = {
+        CONVENTION_KEY: json.dumps(convention_of(read_metadata(path)).to_dict()),
+        OUTPUT_KEY: "logits",
+    }
+    onnx.helper.set_model_props(model, props)
+    return model.SerializeToString()

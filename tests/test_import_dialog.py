@@ -1,0 +1,113 @@
+"""The import dialog, the menu action and dropping an .onnx file on the window."""
+
+# ruff: noqa: F811  (the fixtures imported from window_fixtures are used as arguments)
+import json
+
+import pytest
+from onnx_models import wrapped_model
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from window_fixtures import SEVEN, make_window, messages, settle  # noqa: F401
+
+from mnist_canvas.app import import_dialog
+from mnist_canvas.app.import_dialog import ImportDialog
+from mnist_canvas.models.convention import Convention
+
+KERAS_LIKE = Convention("nhwc", "0-255", "black-on-white")
+
+
+@pytest.fixture
+def dialogs(qtbot):
+    made = []
+
+    def make(*args, **kwargs):
+        dialog = ImportDialog(*args, **kwargs)
+        qtbot.addWidget(dialog)
+        made.append(dialog)
+        return dialog
+
+    yield make
+    for dialog in made:
+        dialog.stop()
+
+
+def test_the_table_shows_every_candidate_and_the_choice_can_be_overridden(
+    qtbot, tmp_path, mnist_dir, dialogs
+):
+    source = wrapped_model(tmp_path, KERAS_LIKE, "probabilities", dynamic=False)
+    folder = tmp_path / "models"
+    dialog = dialogs(source, str(mnist_dir), folder, images=200)
+    assert not dialog.import_button.isEnabled()  # nothing to import yet
+    with qtbot.waitSignal(dialog.examined, timeout=60_000):
+        pass
+    assert dialog.table.rowCount() == 8
+    assert dialog.table.item(0, 1).text() == "N×28×28×1"
+    assert dialog.chosen() == KERAS_LIKE
+    assert "0–255 pixel values, black ink on white" in dialog.words.text()
+    dialog.select(3)
+    override = dialog.chosen()
+    assert override != KERAS_LIKE and override.describe() in dialog.words.text()
+    dialog.name.setText("mine")
+    with qtbot.waitSignal(dialog.modelImported) as saved:
+        dialog.import_button.click()
+    assert saved.args == [str(folder / "mine.onnx")]
+    sidecar = json.loads((folder / "mine.onnx.json").read_text())
+    assert sidecar["convention"] == override.to_dict()
+
+
+def test_a_bad_file_is_explained_and_cannot_be_imported(qtbot, tmp_path, dialogs):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"no model here")
+    dialog = dialogs(bad, None, tmp_path / "models")
+    with qtbot.waitSignal(dialog.examined, timeout=30_000):
+        pass
+    assert "cannot be imported" in dialog.status.text()
+    assert "not an ONNX model" in dialog.status.text()
+    assert not dialog.import_button.isEnabled()
+    assert not (tmp_path / "models").exists()
+
+
+def test_a_name_in_use_is_refused_in_the_dialog(qtbot, tmp_path, dialogs):
+    source = wrapped_model(tmp_path, KERAS_LIKE, dynamic=False)
+    dialog = dialogs(source, None, tmp_path / "models")
+    with qtbot.waitSignal(dialog.examined, timeout=30_000):
+        pass
+    imported = []
+    dialog.modelImported.connect(imported.append)
+    dialog.name.setText("cnn-bn")
+    dialog.import_button.click()
+    assert "exists already" in dialog.words.text() and not imported
+    assert not (tmp_path / "models").exists()
+
+
+def test_menu_and_drop_import_into_the_model_list(
+    qtbot, tmp_path, mnist_dir, make_window, monkeypatch
+):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home"))
+    window = make_window()
+    assert window.menu_actions.import_model.text() == "&Import Model…"
+    opened = []
+    monkeypatch.setattr(
+        import_dialog, "ImportDialog",
+        lambda *a, **k: opened.append(a) or ImportDialog(*a, images=200, **k),
+    )  # fmt: skip
+    source = wrapped_model(tmp_path, KERAS_LIKE, "probabilities", dynamic=False)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(source))])
+    drop = QDropEvent(
+        QPoint(5, 5), Qt.DropAction.CopyAction, mime,
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    assert window._onnx_drop.eventFilter(window, drop)
+    assert opened and opened[0][0] == str(source)
+    dialog = window.findChild(ImportDialog)
+    qtbot.waitUntil(dialog.import_button.isEnabled, timeout=60_000)
+    dialog.import_button.click()
+    dialog.stop()
+    assert window.active_model() == source.stem
+    assert window.catalogue.get(source.stem).metrics()["mnist_test_accuracy"] > 0.9
+    about = window.model_summary()
+    assert "imported ONNX model" in about and "0–255 pixel values" in about
+    window.canvas.add_stroke(SEVEN)
+    settle(qtbot, window)
+    assert window.probabilities.digit == 7  # read through its convention

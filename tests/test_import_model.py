@@ -1,0 +1,143 @@
+"""Import, detection, export and evaluation of ONNX models on real MNIST.
+
+The models are our shipped weights behind a known input convention
+(`onnx_models.wrapped_model`); detection must find that convention, and the
+imported model must read MNIST and drawings exactly as the original does.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from onnx_models import wrapped_model
+
+from mnist_canvas import evaluate, export, import_model
+from mnist_canvas.diagnosis.conventions import examine
+from mnist_canvas.files import user_models_dir
+from mnist_canvas.ink.drawing import Drawing, Stroke
+from mnist_canvas.models.catalogue import Catalogue
+from mnist_canvas.models.classifier import Classifier, predict
+from mnist_canvas.models.convention import Convention
+
+IMAGES = 300
+KERAS_LIKE = Convention("nhwc", "0-255", "black-on-white")
+FLAT = Convention("flat", "0-1", "white-on-black")
+WRONG = "flat,0-255,black-on-white"
+SEVEN = Drawing(
+    strokes=(Stroke.from_points([(70, 60), (210, 60), (120, 230)]),)
+)  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def own_data_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data-home"))
+
+
+def _import(capsys, *args) -> dict:
+    code = import_model.main([str(a) for a in args] + ["--json"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return json.loads(out.out.splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("convention", "output", "dynamic", "model"),
+    [(KERAS_LIKE, "probabilities", False, "mlp"), (FLAT, "logits", True, "cnn"),
+     (Convention("nhw", "-1-1", "white-on-black"), "log-probabilities", True, "cnn"),
+     (Convention("nchw", "mnist", "black-on-white"), "logits", False, "mlp")],
+    ids=["keras-like", "flat-784", "nhw-pm1", "nchw-inverted"],
+)  # fmt: skip
+def test_detection_recovers_the_convention(
+    tmp_path, mnist_dir, convention, output, dynamic, model
+):
+    path = wrapped_model(tmp_path, convention, output, dynamic, model)
+    _, found = examine(path, mnist_dir, IMAGES)
+    assert found.chosen == convention and found.output == output
+    best, runner_up = found.candidates[0], found.candidates[1]
+    assert best.convention == convention and best.accuracy > 0.95
+    assert runner_up.accuracy < best.accuracy
+    assert found.n == IMAGES and found.latency_ms > 0 and not found.declared
+
+
+def test_cli_saves_into_the_data_home_with_the_promised_json(
+    tmp_path, mnist_dir, capsys
+):
+    source = wrapped_model(tmp_path, KERAS_LIKE, "probabilities", dynamic=False)
+    result = _import(capsys, source, "--name", "keras", "--mnist", mnist_dir,
+                     "--images", IMAGES)  # fmt: skip
+    assert set(result) == {"name", "path", "convention", "accuracy", "candidates"}
+    assert result["name"] == "keras"
+    assert result["path"] == str(user_models_dir() / "keras.onnx")
+    assert str(tmp_path / "data-home") in result["path"]
+    assert result["convention"] == KERAS_LIKE.to_dict()
+    assert result["accuracy"] == result["candidates"][0]["accuracy"] > 0.95
+    assert len(result["candidates"]) == 8
+    assert all(set(c) == {"convention", "accuracy"} for c in result["candidates"])
+    entry = Catalogue.scan(user_dir=user_models_dir()).get("keras")
+    assert entry.usable and entry.metrics()["mnist_test_accuracy"] > 0.95
+
+
+def test_override_is_saved_and_used(tmp_path, mnist_dir, capsys):
+    source = wrapped_model(tmp_path, FLAT, "logits")
+    result = _import(capsys, source, "--name", "forced", "--mnist", mnist_dir,
+                     "--images", IMAGES, "--convention", WRONG)  # fmt: skip
+    assert result["convention"]["range"] == "0-255"
+    assert result["accuracy"] < 0.5  # the wrong convention, as asked
+    assert Classifier.load("forced").convention.polarity == "black-on-white"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("convention", "output", "model"),
+                         [(KERAS_LIKE, "probabilities", "mlp"),
+                          (FLAT, "log-probabilities", "cnn")])  # fmt: skip
+def test_evaluator_gives_the_original_accuracy(
+    tmp_path, mnist_dir, capsys, convention, output, model
+):
+    source = wrapped_model(tmp_path, convention, output, model=model)
+    _import(capsys, source, "--name", "theirs", "--mnist", mnist_dir,
+            "--images", IMAGES)  # fmt: skip
+    accuracies = []
+    for name in (model, "theirs", user_models_dir() / "theirs.onnx"):
+        assert evaluate.main(["--model", str(name), "--mnist", str(mnist_dir),
+                              "--json"]) == 0  # fmt: skip
+        accuracies.append(json.loads(capsys.readouterr().out)["accuracy"])
+    assert accuracies[0] > 0.95
+    assert accuracies[1] == accuracies[2] == pytest.approx(accuracies[0], abs=1e-4)
+
+
+def test_exported_model_imports_to_the_same_probabilities(
+    tmp_path, mnist, mnist_dir, capsys
+):
+    out = tmp_path / "cnn-bn.onnx"
+    assert export.main(["cnn-bn", "--onnx", str(out)]) == 0
+    capsys.readouterr()
+    result = _import(capsys, out, "--name", "ours", "--mnist", mnist_dir,
+                     "--images", IMAGES)  # fmt: skip
+    assert result["convention"] == {
+        "layout": "nchw", "range": "mnist", "polarity": "white-on-black"
+    }  # fmt: skip
+    original, imported = Classifier.load("cnn-bn"), Classifier.load("ours")
+    assert imported.convention is not None and imported.output == "logits"
+    readings, errors = predict(SEVEN, [original, imported])
+    assert not errors
+    np.testing.assert_allclose(
+        readings["ours"].probabilities, readings["cnn-bn"].probabilities, atol=1e-5
+    )
+    pictures = mnist.test.images[:IMAGES].numpy().astype(np.float32)
+    ours = original.probabilities((pictures / 255 - 0.1307) / 0.3081)
+    theirs = imported.probabilities(pictures / 255)
+    np.testing.assert_allclose(theirs, ours, atol=1e-5)
+
+
+def test_export_of_a_missing_model_exits_2(tmp_path, capsys):
+    assert export.main(["no-such-model", "--onnx", str(tmp_path / "x.onnx")]) == 2
+    assert "no such checkpoint" in capsys.readouterr().err
+    assert not (tmp_path / "x.onnx").exists()
+
+
+def test_a_model_without_its_sidecar_is_listed_unusable(tmp_path):
+    folder = user_models_dir()
+    folder.mkdir(parents=True)
+    wrapped_model(tmp_path, FLAT).rename(folder / "orphan.onnx")
+    entry = Catalogue.scan(user_dir=folder).get("orphan")
+    assert not entry.usable and "import it with" in entry.problem
