@@ -335,11 +335,7 @@ class MainWindow(QMainWindow):
             metrics = read_metadata(self.models[name]).get("metrics", {})
         except CheckpointError:
             return {}
-        return {
-            "name": name,
-            "test_accuracy": metrics.get("mnist_test_accuracy", 0.0),
-            "pen_dev_accuracy": metrics.get("pen_dev_accuracy"),
-        }
+        return {"name": name, **metrics}
 
     def add_model(self, path: str, activate: bool = False) -> None:
         """Offer a newly trained model in the picker (and make it active)."""

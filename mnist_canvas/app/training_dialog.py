@@ -282,7 +282,7 @@ class TrainingDialog(QDialog):
         self.bar.setValue(1000)
         self.use_button.setEnabled(True)
         lines = [f"Saved {Path(path).name} ({time.monotonic() - self._started:.0f} s)."]
-        lines.append(self._compare_line("New model", saved))
+        lines.append(self._compare_line("New model", saved["metrics"]))
         if self.current:
             lines.append(
                 self._compare_line(
@@ -294,7 +294,7 @@ class TrainingDialog(QDialog):
 
     @staticmethod
     def _compare_line(title: str, metrics: dict) -> str:
-        parts = [f"MNIST test {metrics['test_accuracy']:.2%}"]
+        parts = [f"MNIST test {metrics.get('mnist_test_accuracy', 0.0):.2%}"]
         if metrics.get("pen_dev_accuracy") is not None:
             parts.append(f"pen-drawn digits {metrics['pen_dev_accuracy']:.2%}")
         return f"{title}: " + ", ".join(parts)
