@@ -313,16 +313,14 @@ class MainWindow(QMainWindow):
         if self.training is None:
             default = default_mnist_dir()
             mnist = str(self.settings.value("mnist_dir", str(default or "")))
-            self.training = TrainingDialog(
-                user_models_dir(), mnist, self._current_metrics(), self
-            )
+            self.training = TrainingDialog(user_models_dir(), mnist, self)
             self.training.modelTrained.connect(self.add_model)
-            self.training.data_dir.editingFinished.connect(
-                lambda: self.settings.setValue(
-                    "mnist_dir", self.training.data_dir.text()
-                )
+            self.training.modelChosen.connect(lambda p: self.add_model(p, True))
+            self.training.mnistDirChanged.connect(
+                lambda folder: self.settings.setValue("mnist_dir", folder)
             )
-        self.training.current = self._current_metrics()
+        current = self._current_metrics()
+        self.training.set_current_model(current.pop("name", None), current)
         self.training.show()
         self.training.raise_()
         return self.training
@@ -531,7 +529,7 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Discard
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.training is not None and self.training.run.is_running():
+        if self.training is not None and self.training.is_training():
             answer = QMessageBox.question(
                 self,
                 "Training in progress",
@@ -546,7 +544,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         if self.training is not None:
-            self.training.run.wait_stopped()
+            self.training.stop_training()
         self.settings.setValue("geometry", self.saveGeometry())
         self.predictor.stop()
         event.accept()
