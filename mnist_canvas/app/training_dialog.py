@@ -5,6 +5,8 @@ form's `TrainConfig` whole and draws the `Progress` records it sends back.
 What the rest of the app may use: the signals `modelTrained(path)`,
 `modelChosen(path)` and `mnistDirChanged(folder)`, and the methods
 `is_training()`, `stop_training()`, `set_current_model(name, metrics)`.
+When the MNIST folder lacks the files, the dialog offers to download them
+(`MnistDownload`) into the user's data folder and announces the new folder.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import datetime
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -25,8 +27,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ..data import MNIST_FILES
 from ..training import Progress
 from .curves import CurvesView
+from .mnist_download import MnistDownload
 from .training_form import TrainingForm
 from .training_run import TrainingRun
 
@@ -45,16 +49,30 @@ class TrainingDialog(QDialog):
         self.run.progress.connect(self._progress)
         self.run.succeeded.connect(self._succeeded)
         self.run.failed.connect(self._failed)
+        self.download = MnistDownload(self)
+        self.download.progress.connect(self._download_progress)
+        self.download.succeeded.connect(self._downloaded)
+        self.download.failed.connect(self._failed)
+        self.download_dir = (
+            Path(
+                QStandardPaths.writableLocation(
+                    QStandardPaths.StandardLocation.AppDataLocation
+                )
+            )
+            / "mnist"
+        )
         self.trained_path: str | None = None
         self._started = 0.0
         self._build(mnist_dir)
+        self._offer_download()
 
     # -- what the window uses ------------------------------------------------------
     def is_training(self) -> bool:
         return self.run.is_running()
 
     def stop_training(self) -> None:
-        """Stop a run (nothing half-trained is kept) and wait until it is gone."""
+        """Stop a run or a download (nothing half-done is kept) and wait."""
+        self.download.cancel()
         self.run.wait_stopped()
 
     def set_current_model(self, name: str | None, metrics: dict) -> None:
@@ -70,13 +88,17 @@ class TrainingDialog(QDialog):
         data = QHBoxLayout()
         self.data_dir = QLineEdit(mnist_dir)
         self.data_dir.setPlaceholderText("folder with the four MNIST IDX files")
-        self.data_dir.editingFinished.connect(
-            lambda: self.mnistDirChanged.emit(self.mnist_dir())
-        )
+        self.data_dir.editingFinished.connect(self._folder_edited)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
+        self.download_button = QPushButton("Download MNIST…")
+        self.download_button.setToolTip(
+            "Download the four MNIST files (about 11 MB) with torchvision"
+        )
+        self.download_button.clicked.connect(self._download_clicked)
         data.addWidget(self.data_dir)
         data.addWidget(browse)
+        data.addWidget(self.download_button)
         self.form.form.addRow("MNIST folder", data)
 
         self.curves = CurvesView()
@@ -121,7 +143,46 @@ class TrainingDialog(QDialog):
         )
         if folder:
             self.data_dir.setText(folder)
-            self.mnistDirChanged.emit(folder)
+            self._folder_edited()
+
+    def _folder_edited(self) -> None:
+        self.mnistDirChanged.emit(self.mnist_dir())
+        self._offer_download()
+
+    def has_mnist(self) -> bool:
+        """Does the MNIST folder hold the four files (gzipped or not)?"""
+        folder = Path(self.mnist_dir())
+        return bool(self.mnist_dir()) and all(
+            (folder / n).is_file() or (folder / f"{n}.gz").is_file()
+            for n in MNIST_FILES
+        )
+
+    def _offer_download(self) -> None:
+        self.download_button.setVisible(not self.has_mnist())
+        if not self.has_mnist() and not self.download.is_running():
+            self.status.setText(
+                "No MNIST files in the MNIST folder: choose the folder that "
+                "holds them, or Download MNIST."
+            )
+
+    def _download_clicked(self) -> None:
+        if self.download.is_running():
+            self.download.cancel()
+            return
+        self.download_button.setText("Cancel download")
+        self.start_button.setEnabled(False)
+        self.status.setText(f"Downloading MNIST into {self.download_dir}…")
+        self.download.start(self.download_dir)
+
+    def _download_progress(self, done: int, total: int) -> None:
+        self.bar.setValue(round(1000 * done / total))
+        self.status.setText(f"Downloading MNIST: {done} of {total} files…")
+
+    def _downloaded(self, folder: str) -> None:
+        self.data_dir.setText(folder)
+        self._idle()
+        self.status.setText(f"MNIST is in {folder}. Choose the knobs, then Start.")
+        self._folder_edited()
 
     def output_path(self) -> Path:
         """A new file in the user's models folder; never an existing one."""
@@ -193,6 +254,7 @@ class TrainingDialog(QDialog):
     def _idle(self) -> None:
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
+        self.download_button.setText("Download MNIST…")
 
     def _use(self) -> None:
         if self.trained_path:
