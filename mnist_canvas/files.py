@@ -70,8 +70,10 @@ def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
         stale.unlink(missing_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part{path.suffix}")
     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    mode = tmp.stat().st_mode
     try:
         yield tmp
+        os.chmod(tmp, mode)  # some writers (safetensors) replace the file 0600
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -19,8 +19,10 @@ import sys
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 
 from . import __version__
+from .cli_types import at_least, positive
 from .data import DataError, default_mnist_dir, default_pen_digits
 from .data.mnist import load_mnist
 from .models.architectures import parameter_count
@@ -44,121 +46,77 @@ def _imbalance(text: str) -> tuple[int, float]:
     return digit, kept
 
 
+def _config_json(text: str) -> TrainConfig:
+    """A `TrainConfig` as JSON: the text itself, or a file holding it."""
+    try:
+        if not text.lstrip().startswith("{"):
+            text = Path(text).read_text(encoding="utf-8")
+        return TrainConfig.from_json(text)
+    except (OSError, ValueError) as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def parser() -> argparse.ArgumentParser:
     d = TrainConfig()
     p = argparse.ArgumentParser(
         prog="train.py", description="Train an MNIST model and save it."
     )
     add = p.add_argument
-    add(
-        "--model",
-        default=d.model.arch,
-        choices=list(REGISTRY),
-        help="architecture (default: %(default)s)",
-    )
-    add("--epochs", type=int, default=d.epochs, help="default: %(default)s")
-    add("--batch-size", type=int, default=d.batch_size, help="default: %(default)s")
-    add(
-        "--lr",
-        type=float,
-        default=d.lr,
-        help="peak learning rate (default: %(default)s)",
-    )
-    add(
-        "--weight-decay",
-        type=float,
-        default=d.weight_decay,
-        help="default: %(default)s",
-    )
-    add(
-        "--augment",
-        default="all",
+    # fmt: off
+    add("--model", default=d.model.arch, choices=list(REGISTRY),
+        help="architecture (default: %(default)s)")
+    add("--epochs", type=at_least(1), default=d.epochs, help="default: %(default)s")
+    add("--batch-size", type=at_least(1), default=d.batch_size,
+        help="default: %(default)s")
+    add("--lr", type=positive, default=d.lr,
+        help="peak learning rate (default: %(default)s)")
+    add("--weight-decay", type=float, default=d.weight_decay,
+        help="default: %(default)s")
+    add("--augment", default="all",
         help=f"comma-separated kinds of {', '.join(KINDS)}, or all, or none "
-        "(default: %(default)s)",
-    )
-    add(
-        "--dropout",
-        choices=["on", "off", "default"],
-        default="default",
-        help="dropout on or off (default: the architecture's own)",
-    )
-    add(
-        "--activation",
-        choices=list(ACTIVATIONS),
-        default="relu",
-        help="default: %(default)s",
-    )
-    add(
-        "--train-size",
-        type=int,
-        default=None,
-        help="use only this many training images (default: all)",
-    )
-    add(
-        "--imbalance",
-        type=_imbalance,
-        default=None,
-        metavar="DIGIT:FRACTION",
-        help="keep only FRACTION of one digit's training images",
-    )
-    add(
-        "--patience",
-        type=int,
-        default=d.patience,
+        "(default: %(default)s)")
+    add("--dropout", choices=["on", "off", "default"], default="default",
+        help="dropout on or off (default: the architecture's own)")
+    add("--activation", choices=list(ACTIVATIONS), default="relu",
+        help="default: %(default)s")
+    add("--train-size", type=at_least(1), default=None,
+        help="use only this many training images (default: all)")
+    add("--imbalance", type=_imbalance, default=None, metavar="DIGIT:FRACTION",
+        help="keep only FRACTION of one digit's training images")
+    add("--patience", type=at_least(0), default=d.patience,
         help="early stopping: epochs without validation gain (default: %(default)s;"
-        " 0 turns it off)",
-    )
-    add(
-        "--ema",
-        type=float,
-        default=d.ema,
-        metavar="DECAY",
+        " 0 turns it off)")
+    add("--ema", type=float, default=d.ema, metavar="DECAY",
         help="keep a moving average of the weights with this decay per step, "
-        "e.g. 0.999 (default: off)",
-    )
-    add(
-        "--data-dir",
-        default=None,
-        help="folder with the four MNIST IDX files (default: $MNIST_CANVAS_DATA/mnist)",
-    )
+        "e.g. 0.999 (default: off)")
+    add("--config-json", type=_config_json, default=None, metavar="JSON_OR_FILE",
+        help="the whole training configuration (TrainConfig as JSON, or a file "
+        "holding it); replaces the options above and --seed/--threads/--device")
+    add("--data-dir", default=None,
+        help="folder with the four MNIST IDX files (default: $MNIST_CANVAS_DATA/mnist)")
     add("--download", action="store_true", help="let torchvision download MNIST")
-    add(
-        "--pen-digits",
-        default=None,
+    add("--pen-digits", default=None,
         help="pen-digit file to measure accuracy on real drawings (default: "
-        "$MNIST_CANVAS_DATA/pen-digits/…, when present)",
-    )
-    add(
-        "--pen-train",
-        default=None,
-        metavar="FILE",
+        "$MNIST_CANVAS_DATA/pen-digits/…, when present)")
+    add("--pen-train", default=None, metavar="FILE",
         help="also train on these pen digits, drawn through the app's pipeline; "
-        "20 %% of their writers are held out to measure accuracy on new people",
-    )
+        "20 %% of their writers are held out to measure accuracy on new people")
     add("--out", required=True, help="where to write the checkpoint (.safetensors)")
     add("--overwrite", action="store_true", help="replace an existing --out file")
     add("--seed", type=int, default=d.seed, help="default: %(default)s")
-    add(
-        "--threads",
-        type=int,
-        default=d.threads,
-        help="torch threads (default: %(default)s)",
-    )
-    add(
-        "--device",
-        choices=["auto", "cpu", "cuda"],
-        default="cpu",
-        help="default: %(default)s",
-    )
-    add(
-        "--progress-json",
-        action="store_true",
-        help="print one JSON object per line instead of a progress bar",
-    )
-    return p  # fmt: skip
+    add("--threads", type=at_least(1), default=d.threads,
+        help="torch threads (default: %(default)s)")
+    add("--device", choices=["auto", "cpu", "cuda"], default="cpu",
+        help="default: %(default)s")
+    add("--progress-json", action="store_true",
+        help="print one JSON object per line instead of a progress bar")
+    # fmt: on
+    return p
 
 
 def config_from(args: argparse.Namespace) -> TrainConfig:
+    if args.config_json is not None:
+        return args.config_json
     dropout = {"on": True, "off": False, "default": None}[args.dropout]
     return TrainConfig(
         model=ModelConfig(args.model, args.activation, dropout),
@@ -259,11 +217,11 @@ def run(argv: list[str]) -> int:
     }  # fmt: skip
     try:
         save_checkpoint(out, model, metadata)
-    except OSError as error:  # a full disk, a read-only folder, ...
+    except (OSError, SafetensorError) as error:  # a full disk, a read-only folder
         report.emit(phase="error", message=f"Could not save {out}: {error}")
         print(f"error: could not save {out}: {error}", file=sys.stderr)
         return 4
-    report.emit(phase="saved", path=str(out), test_accuracy=test_accuracy, **pen)
+    report.emit(phase="saved", path=str(out), metrics=metadata["metrics"])
     if not args.progress_json:
         extra = "".join(f", {k} {v:.4f}" for k, v in pen.items())
         print(f"MNIST test accuracy {test_accuracy:.4f}{extra}; "

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from mnist_canvas.app import main_window
 from mnist_canvas.app.main_window import MainWindow
+from mnist_canvas.training.fit import Progress, TrainConfig
 
 
 @pytest.fixture
@@ -18,33 +19,48 @@ def window(qtbot, tmp_path, monkeypatch):
     w.show()
     yield w
     if w.training is not None:
-        w.training.run.wait_stopped()  # never leave a training process behind
-        assert not w.training.run.is_running()
+        w.training.stop_training()  # never leave a training process behind
+        assert not w.training.is_training()
     w.predictor.stop()
 
 
 def tiny(dialog, data_dir, epochs=1, size=300):
-    dialog.arch.setCurrentText("mlp")
-    dialog.epochs.setValue(epochs)
-    dialog.size.setValue(size)
+    form = dialog.form
+    form.arch.setCurrentText("mlp")
+    form.epochs.setValue(epochs)
+    form.size.setValue(size)
     dialog.data_dir.setText(str(data_dir))
-    for box in dialog.augment.values():
+    for box in form.augment.values():
         box.setChecked(False)
 
 
-def test_arguments_follow_the_knobs(window):
+def test_the_config_follows_the_knobs(window):
     dialog = window.open_training()
-    dialog.apply_preset("Overfitting demo (1 k images, no dropout, no augmentation)")
-    args = dialog.arguments()
-    assert args[args.index("--train-size") + 1] == "1000"
-    assert args[args.index("--dropout") + 1] == "off"
-    assert args[args.index("--augment") + 1] == "none"
-    assert args[args.index("--patience") + 1] == "0"
-    dialog.imbalance.setChecked(True)
-    dialog.imbalance_digit.setValue(7)
-    dialog.imbalance_kept.setValue(5)
-    assert dialog.arguments()[-4:-2] == ["--imbalance", "7:0.05"]
+    form = dialog.form
+    form.apply_preset("Overfitting demo (1 k images, no dropout, no augmentation)")
+    config = form.config()
+    assert isinstance(config, TrainConfig)
+    assert (config.train_size, config.model.arch, config.model.dropout) == (
+        1000, "cnn", False
+    )  # fmt: skip
+    assert config.augment == () and config.patience is None
+    form.imbalance.setChecked(True)
+    form.imbalance_digit.setValue(7)
+    form.imbalance_kept.setValue(5)
+    form.early.setChecked(True)
+    config = form.config()
+    assert config.imbalance == (7, 0.05) and config.patience == form.patience.value()
+    assert TrainConfig.from_json(config.to_json()) == config
     assert not dialog.output_path().exists()
+
+
+def test_changing_the_mnist_folder_is_announced_and_remembered(qtbot, window):
+    dialog = window.open_training()
+    dialog.data_dir.setText("/some/where/mnist")
+    with qtbot.waitSignal(dialog.mnistDirChanged) as changed:
+        dialog.data_dir.editingFinished.emit()
+    assert changed.args == ["/some/where/mnist"]
+    assert window.settings.mnist_dir() == "/some/where/mnist"
 
 
 def test_a_tiny_run_saves_a_model_that_appears_in_the_picker(qtbot, window, mnist_dir):
@@ -55,8 +71,10 @@ def test_a_tiny_run_saves_a_model_that_appears_in_the_picker(qtbot, window, mnis
     with qtbot.waitSignal(dialog.run.succeeded, timeout=120000) as saved:
         dialog.start_button.click()
     path = saved.args[0]
-    assert any(p.get("phase") == "step" for p in progress)
-    assert any(p.get("phase") == "epoch" for p in progress)
+    assert {p.phase for p in progress} == {"step", "epoch"}
+    assert all(isinstance(p, Progress) for p in progress)
+    xs, ys = dialog.curves.data("validation accuracy")
+    assert len(xs) == 1 and ys[0] == progress[-1].val_accuracy
     stem = path.rsplit("/", 1)[-1].removesuffix(".safetensors")
     assert window.model_picker.findText(stem) >= 0
     assert (
@@ -75,7 +93,7 @@ def test_cancel_leaves_no_file(qtbot, window, mnist_dir, tmp_path):
     with qtbot.waitSignal(dialog.run.failed, timeout=5000) as failed:
         dialog.cancel_button.click()
     assert "cancelled" in failed.args[0]
-    assert not dialog.run.is_running()
+    assert not dialog.is_training()
     assert list((tmp_path / "models").glob("*")) == []
     assert dialog.start_button.isEnabled()
 
@@ -116,4 +134,4 @@ def test_closing_mid_training_stops_the_process(qtbot, window, mnist_dir, monkey
         staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes),
     )
     assert window.close()
-    assert not dialog.run.is_running()
+    assert not dialog.is_training()

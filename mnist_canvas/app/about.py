@@ -57,15 +57,3 @@ def _imported_summary(entry: ModelEntry) -> str:
         lines.append(f"One digit takes {latency:.2f} ms")
     lines.append(f"Imported from {escape(str(meta.get('imported_from', '?')))}")
     return "<br>".join(lines)
-
-
-def training_metrics(entry: ModelEntry | None) -> dict:
-    """The active model's figures, for the training dialog to compare against."""
-    if entry is None or not entry.usable:
-        return {}
-    metrics = entry.metrics()
-    return {
-        "name": entry.name,
-        "test_accuracy": metrics.get("mnist_test_accuracy", 0.0),
-        "pen_dev_accuracy": metrics.get("pen_dev_accuracy"),
-    }

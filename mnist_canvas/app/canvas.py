@@ -1,36 +1,43 @@
 """The drawing canvas: mouse or pen in, a `Drawing` out.
 
-Strokes are kept as vectors (the `Drawing` is the source of truth); the screen
-is painted from an off-screen buffer that grows one segment per pointer move,
-so painting stays cheap however long the drawing gets. Every change goes
-through a `QUndoStack`, so undo and redo cover strokes, erasing and clearing.
-`drawingChanged` fires on every pointer move, with the stroke in progress.
+Strokes are kept as vectors in canvas units (the `Drawing` is the source of
+truth, 280×280 by default, whatever the widget's size). The widget fills the
+room it gets, shows the canvas as the largest rectangle of its proportions that
+fits, and maps pointer positions back to canvas units. The pixels come from an
+`InkBuffer` sized to the view in device pixels, so the ink is sharp at any
+window size and pixel ratio, and a pointer move paints one segment however many
+strokes there are. Every change goes through a `QUndoStack`, so undo and redo
+cover strokes, erasing and clearing. `drawingChanged` fires on every pointer
+move, with the stroke in progress.
 """
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QImage,
     QMouseEvent,
     QPainter,
-    QPainterPath,
-    QPen,
+    QPalette,
     QTabletEvent,
     QUndoCommand,
     QUndoStack,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ..ink.drawing import DEFAULT_BRUSH, DEFAULT_CANVAS, Drawing, Point, Stroke
+from ..ink.drawing import (
+    DEFAULT_BRUSH,
+    DEFAULT_CANVAS,
+    MAX_POINTS,
+    Drawing,
+    Point,
+    Stroke,
+)
+from .ink_buffer import InkBuffer, render, touching
 
-INK = QColor(20, 20, 20)
-PAPER = QColor(255, 255, 255)
-ERASER_RADIUS = 10.0
+ERASER_RADIUS = 10.0  # canvas units
+SAVED_SIDE = 280  # pixels of the longer side of a saved PNG (the canvas's own)
 
 
 class _SetContent(QUndoCommand):
@@ -78,17 +85,27 @@ class Canvas(QWidget):
         self.erasing = False
         self._points: list[Point] = []
         self._tablet_down = False
-        self._buffer = QImage()
-        self.setMinimumSize(QSize(DEFAULT_CANVAS, DEFAULT_CANVAS))
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
+        self._ink = InkBuffer()
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setMinimumSize(self.minimumSizeHint())
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setToolTip("Draw a digit. Right-drag or the eraser tool removes strokes.")
-        self._rebuild_buffer()
+        self._reset_ink()
 
     # -- public API (what the window's actions and the tests call) ---------------
     def sizeHint(self) -> QSize:
-        return QSize(round(self.drawing.width), round(self.drawing.height))
+        return QSize(2 * DEFAULT_CANVAS, 2 * DEFAULT_CANVAS)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(DEFAULT_CANVAS, DEFAULT_CANVAS)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return width
 
     def current_drawing(self) -> Drawing:
         """The drawing including the stroke being drawn right now."""
@@ -112,6 +129,8 @@ class Canvas(QWidget):
         last = self._points[-1]
         if (last.x, last.y) == (x, y):
             return None
+        if self.drawing.point_count + len(self._points) >= MAX_POINTS:
+            return None  # full: as many points as a drawing file may hold
         self._points.append(Point(x, y, pressure))
         self._paint_segment()
         self.drawingChanged.emit(self.current_drawing())
@@ -125,10 +144,13 @@ class Canvas(QWidget):
         self._push(self.drawing.with_stroke(stroke), self.picture, "Draw stroke")
 
     def erase_at(self, x: float, y: float) -> None:
-        kept = tuple(
-            s for s in self.drawing.strokes if not _hits(s, x, y, ERASER_RADIUS)
-        )
-        if len(kept) != len(self.drawing.strokes):
+        """Remove the strokes a disc of ERASER_RADIUS at (x, y) touches."""
+        r = ERASER_RADIUS
+        near = touching(self._ink.boxes, QRectF(x - r, y - r, 2 * r, 2 * r))
+        strokes = self.drawing.strokes
+        hit = {i for i in np.flatnonzero(near) if _hits(strokes[i], x, y, r)}
+        if hit:
+            kept = tuple(s for i, s in enumerate(strokes) if i not in hit)
             drawing = Drawing(self.drawing.width, self.drawing.height, kept)
             self._push(drawing, self.picture, "Erase stroke")
 
@@ -159,8 +181,26 @@ class Canvas(QWidget):
         return self.current_drawing().is_empty and self.picture is None
 
     def to_image(self) -> QImage:
-        """The canvas as shown (white paper, black ink), for saving as PNG."""
-        return self._buffer.copy()
+        """The canvas (white paper, black ink) for saving as PNG: its longer
+        side SAVED_SIDE pixels, whatever the widget's size or the canvas units."""
+        d = self.current_drawing()
+        scale = SAVED_SIDE / max(d.width, d.height)
+        pixels = QSize(max(1, round(d.width * scale)), max(1, round(d.height * scale)))
+        return render(d, self.picture, pixels)
+
+    def view_rect(self) -> QRectF:
+        """Where the canvas is shown in the widget (logical pixels)."""
+        w, h = max(self.width(), 1), max(self.height(), 1)
+        aspect = self.drawing.width / self.drawing.height
+        vw, vh = (h * aspect, h) if w / h > aspect else (w, w / aspect)
+        vw, vh = max(1.0, round(vw)), max(1.0, round(vh))
+        return QRectF(round((w - vw) / 2), round((h - vh) / 2), vw, vh)
+
+    def to_canvas(self, pos: QPointF) -> tuple[float, float]:
+        """A widget position in canvas units."""
+        view = self.view_rect()
+        scale = self.drawing.width / view.width()
+        return (pos.x() - view.left()) * scale, (pos.y() - view.top()) * scale
 
     # -- content and buffer -----------------------------------------------------
     def _push(self, drawing: Drawing, picture, text: str) -> None:
@@ -169,65 +209,50 @@ class Canvas(QWidget):
     def _set_content(self, drawing: Drawing, picture) -> None:
         self.drawing, self.picture = drawing, picture
         self._points = []
-        if self.size() != self.sizeHint():
-            self.setFixedSize(self.sizeHint())
-        self._rebuild_buffer()
+        if not self._ink.update(drawing, picture):
+            self._reset_ink()
+        self.update()
         self.drawingChanged.emit(self.current_drawing())
         self.contentChanged.emit()
 
-    def _rebuild_buffer(self) -> None:
-        size = self.sizeHint()
-        self._buffer = QImage(size, QImage.Format.Format_RGB32)
-        self._buffer.fill(PAPER)
-        painter = QPainter(self._buffer)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if self.picture is not None:
-            gray = np.ascontiguousarray(np.clip(self.picture, 0, 255).astype(np.uint8))
-            h, w = gray.shape
-            image = QImage(gray.data, w, h, w, QImage.Format.Format_Grayscale8)
-            painter.drawImage(QRectF(0, 0, size.width(), size.height()), image)
-        for stroke in self.drawing.strokes:
-            self._paint_points(painter, stroke.points, stroke.brush)
-        painter.end()
-        self.update()
-
-    def _paint_points(self, painter: QPainter, points, brush: float) -> QRectF:
-        pen = QPen(
-            INK,
-            brush,
-            Qt.PenStyle.SolidLine,
-            Qt.PenCapStyle.RoundCap,
-            Qt.PenJoinStyle.RoundJoin,
-        )
-        if len(points) == 1 or len({p.pressure for p in points}) == 1:
-            pen.setWidthF(brush * points[0].pressure)
-            painter.setPen(pen)
-            path = QPainterPath(QPointF(points[0].x, points[0].y))
-            for p in points[1:]:
-                path.lineTo(p.x, p.y)
-            if len(points) == 1:
-                painter.drawPoint(QPointF(points[0].x, points[0].y))
-            else:
-                painter.drawPath(path)
-            return path.boundingRect().adjusted(-brush, -brush, brush, brush)
-        for a, b in itertools.pairwise(points):
-            pen.setWidthF(brush * (a.pressure + b.pressure) / 2)
-            painter.setPen(pen)
-            painter.drawLine(QPointF(a.x, a.y), QPointF(b.x, b.y))
-        return QRectF(self.rect())
+    def _reset_ink(self) -> None:
+        ratio = self.devicePixelRatioF()
+        view = self.view_rect()
+        pixels = QSize(round(view.width() * ratio), round(view.height() * ratio))
+        self._ink.reset(self.drawing, self.picture, pixels, ratio)
 
     def _paint_segment(self) -> None:
         """Paint only the newest segment of the stroke in progress."""
-        painter = QPainter(self._buffer)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        dirty = self._paint_points(painter, self._points[-2:], self.brush)
-        painter.end()
-        self.update(dirty.toAlignedRect())
+        box = self._ink.paint_live(self._points[-2:], self.brush)
+        view, scale = self.view_rect(), self._ink.scale
+        self.update(
+            QRectF(
+                view.left() + box.left() * scale,
+                view.top() + box.top() * scale,
+                box.width() * scale,
+                box.height() * scale,
+            ).toAlignedRect()
+        )
 
     # -- Qt events --------------------------------------------------------------
     def paintEvent(self, event) -> None:
+        if self._ink.finished.devicePixelRatio() != self.devicePixelRatioF():
+            self._reset_ink()  # moved to a screen with another pixel ratio
         painter = QPainter(self)
-        painter.drawImage(event.rect(), self._buffer, event.rect())
+        view = self.view_rect()
+        if view.toRect() != self.rect():
+            painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Mid))
+        painter.drawImage(view.topLeft(), self._ink.shown)
+
+    def resizeEvent(self, event) -> None:
+        self._reset_ink()
+        super().resizeEvent(event)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.DevicePixelRatioChange:
+            self._reset_ink()
+            self.update()
+        super().changeEvent(event)
 
     def _wants_erase(self, buttons) -> bool:
         return self.erasing or bool(buttons & Qt.MouseButton.RightButton)
@@ -235,40 +260,40 @@ class Canvas(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if self._tablet_down:
             return  # Qt's mouse event made up from a pen event: already handled
-        pos = event.position()
+        x, y = self.to_canvas(event.position())
         if self._wants_erase(event.buttons()):
-            self.erase_at(pos.x(), pos.y())
+            self.erase_at(x, y)
         elif event.button() == Qt.MouseButton.LeftButton:
-            self.begin_stroke(pos.x(), pos.y())
+            self.begin_stroke(x, y)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._tablet_down:
             return
-        pos = event.position()
+        x, y = self.to_canvas(event.position())
         if self._wants_erase(event.buttons()):
-            self.erase_at(pos.x(), pos.y())
+            self.erase_at(x, y)
         elif event.buttons() & Qt.MouseButton.LeftButton:
-            self.extend_stroke(pos.x(), pos.y())
+            self.extend_stroke(x, y)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if not self._tablet_down and event.button() == Qt.MouseButton.LeftButton:
             self.end_stroke()
 
     def tabletEvent(self, event: QTabletEvent) -> None:
-        pos, pressure = event.position(), max(event.pressure(), 0.05)
+        (x, y), pressure = self.to_canvas(event.position()), max(event.pressure(), 0.05)
         eraser = event.pointerType() == event.pointerType().Eraser
         kind = event.type()
         if kind == QTabletEvent.Type.TabletPress:
             self._tablet_down = True
             if eraser or self.erasing:
-                self.erase_at(pos.x(), pos.y())
+                self.erase_at(x, y)
             else:
-                self.begin_stroke(pos.x(), pos.y(), pressure)
+                self.begin_stroke(x, y, pressure)
         elif kind == QTabletEvent.Type.TabletMove and self._tablet_down:
             if eraser or self.erasing:
-                self.erase_at(pos.x(), pos.y())
+                self.erase_at(x, y)
             else:
-                self.extend_stroke(pos.x(), pos.y(), pressure)
+                self.extend_stroke(x, y, pressure)
         elif kind == QTabletEvent.Type.TabletRelease:
             self._tablet_down = False
             self.end_stroke()

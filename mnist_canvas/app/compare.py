@@ -25,6 +25,15 @@ class CompareView(QWidget):
         self.setMinimumHeight(ROW * (len(rows) + 1) + 8)
         self.update()
 
+    def show_results(self, entries, predictions: dict, errors: dict) -> None:
+        """One row per catalogue entry, with its prediction or why there is none."""
+        rows = []
+        for entry in entries:
+            p = predictions.get(entry.name)
+            note = errors.get(entry.name) or entry.problem or "empty drawing"
+            rows.append((entry.name, None if p is None else p.probabilities, note))
+        self.show_rows(rows)
+
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

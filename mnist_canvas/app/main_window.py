@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QSpinBox
 
 from ..data import default_mnist_dir
 from ..models.catalogue import Catalogue, user_models_dir
-from .about import model_summary, training_metrics
+from .about import model_summary
 from .actions import build_menus, build_toolbar, create_actions
 from .canvas import Canvas
 from .compare import CompareView
@@ -139,16 +139,10 @@ class MainWindow(QMainWindow):
             if prediction.preprocessed.stages:
                 self.strip.show_stages(prediction.preprocessed.stages)
         if self.compare_dock.isVisible():
-            self.compare.show_rows(self._compare_rows(results))
+            self.compare.show_results(
+                self.catalogue.entries(), results.predictions, results.errors
+            )
         self._drop_broken(results.errors)
-
-    def _compare_rows(self, results: Results) -> list:
-        rows = []
-        for entry in self.catalogue.entries():
-            p = results.predictions.get(entry.name)
-            note = results.errors.get(entry.name) or entry.problem or "empty drawing"
-            rows.append((entry.name, None if p is None else p.probabilities, note))
-        return rows
 
     def _drop_broken(self, errors: dict[str, str]) -> None:
         """Take models that failed out of the list, with one message for all."""
@@ -204,15 +198,17 @@ class MainWindow(QMainWindow):
 
     # -- training --
     def open_training(self):
-        metrics = training_metrics(self.catalogue.get(self.active_model() or ""))
         if self.training is None:
             mnist = self.settings.mnist_dir(str(default_mnist_dir() or ""))
             from .training_dialog import TrainingDialog  # loads torch: only now
 
-            self.training = TrainingDialog(user_models_dir(), mnist, metrics, self)
+            self.training = TrainingDialog(user_models_dir(), mnist, self)
             self.training.modelTrained.connect(self.add_model)
+            self.training.modelChosen.connect(lambda path: self.add_model(path, True))
             self.training.mnistDirChanged.connect(self.settings.set_mnist_dir)
-        self.training.current = metrics
+        entry = self.catalogue.get(self.active_model() or "")
+        if entry is not None and entry.usable:
+            self.training.set_current_model(entry.name, entry.metrics())
         self.training.show()
         self.training.raise_()
         return self.training

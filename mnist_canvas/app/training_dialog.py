@@ -1,7 +1,12 @@
-"""Training ▸ Train a Model…: every cause of a bad MNIST model as a knob, live curves.
+"""Training ▸ Train a Model…: the knobs (`TrainingForm`), live curves, a result.
 
-The run happens in another process (`TrainingRun`); this dialog only turns
-knobs into `train.py` arguments and draws what the run reports.
+The run happens in another process (`TrainingRun`): the dialog hands it the
+form's `TrainConfig` whole and draws the `Progress` records it sends back.
+What the rest of the app may use: the signals `modelTrained(path)`,
+`modelChosen(path)` and `mnistDirChanged(folder)`, and the methods
+`is_training()`, `stop_training()`, `set_current_model(name, metrics)`.
+When the MNIST folder lacks the files, the dialog offers to download them
+(`MnistDownload`) into the user's data folder and announces the new folder.
 """
 
 from __future__ import annotations
@@ -12,138 +17,83 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
     QDialog,
-    QDoubleSpinBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
-    QWidget,
 )
 
-from ..models.registry import DEFAULT_MODEL, REGISTRY
-from ..training.augment import KINDS
-from ..training.fit import TrainConfig
+from ..data.mnist import MNIST_FILES
+from ..files import user_data_dir
+from ..training.fit import Progress
 from .curves import CurvesView
+from .mnist_download import MnistDownload
+from .training_form import TrainingForm
 from .training_run import TrainingRun
-
-PRESETS = {
-    "Quick (about a minute)": {"arch": DEFAULT_MODEL, "epochs": 3, "size": 10000},
-    "Full (about ten minutes)": {"arch": DEFAULT_MODEL, "epochs": 12, "size": 60000},
-    "Overfitting demo (1 k images, no dropout, no augmentation)": {
-        "arch": "cnn",
-        "epochs": 30,
-        "size": 1000,
-        "dropout": False,
-        "augment": (),
-    },
-    "Learning rate too high": {
-        "arch": DEFAULT_MODEL,
-        "epochs": 3,
-        "size": 10000,
-        "lr": 0.5,
-    },
-}
 
 
 class TrainingDialog(QDialog):
-    modelTrained = Signal(str, bool)  # checkpoint path, "use it now"
-    mnistDirChanged = Signal(str)  # the MNIST folder the user entered
+    modelTrained = Signal(str)  # a new checkpoint was saved here
+    modelChosen = Signal(str)  # the user asked to use this checkpoint now
+    mnistDirChanged = Signal(str)  # the user chose another MNIST folder
 
-    def __init__(
-        self, models_dir: Path, mnist_dir: str, current: dict | None, parent=None
-    ):
+    def __init__(self, models_dir: Path, mnist_dir: str, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Train a model")
         self.models_dir = Path(models_dir)
-        self.current = current or {}
+        self._current: tuple[str, dict] | None = None
         self.run = TrainingRun(self)
         self.run.progress.connect(self._progress)
         self.run.succeeded.connect(self._succeeded)
         self.run.failed.connect(self._failed)
+        self.download = MnistDownload(self)
+        self.download.progress.connect(self._download_progress)
+        self.download.succeeded.connect(self._downloaded)
+        self.download.failed.connect(self._failed)
+        self.download_dir = user_data_dir() / "mnist"
         self.trained_path: str | None = None
         self._started = 0.0
         self._build(mnist_dir)
-        self.apply_preset(next(iter(PRESETS)))
+        self._offer_download()
 
-    # -- form -----------------------------------------------------------------------
+    # -- what the window uses ------------------------------------------------------
+    def is_training(self) -> bool:
+        return self.run.is_running()
+
+    def stop_training(self) -> None:
+        """Stop a run or a download (nothing half-done is kept) and wait."""
+        self.download.cancel()
+        self.run.wait_stopped()
+
+    def set_current_model(self, name: str | None, metrics: dict) -> None:
+        """The model in use, to compare a new one with (checkpoint metric keys)."""
+        self._current = (name, dict(metrics)) if name else None
+
+    def mnist_dir(self) -> str:
+        return self.data_dir.text().strip()
+
+    # -- layout ------------------------------------------------------------------
     def _build(self, mnist_dir: str) -> None:
-        form = QFormLayout()
-        self.preset = QComboBox()
-        self.preset.addItems(list(PRESETS))
-        self.preset.currentTextChanged.connect(self.apply_preset)
-        form.addRow("Preset", self.preset)
-        self.arch = QComboBox()
-        self.arch.addItems(list(REGISTRY))
-        form.addRow("Architecture", self.arch)
-        self.epochs = QSpinBox()
-        self.epochs.setRange(1, 200)
-        form.addRow("Epochs", self.epochs)
-        self.lr = QDoubleSpinBox()
-        self.lr.setDecimals(5)
-        self.lr.setRange(1e-5, 5.0)
-        self.lr.setSingleStep(0.001)
-        form.addRow("Learning rate (peak)", self.lr)
-        self.batch = QComboBox()
-        self.batch.addItems(["32", "64", "128", "256", "512"])
-        form.addRow("Batch size", self.batch)
-        self.dropout = QCheckBox("on")
-        form.addRow("Dropout", self.dropout)
-        self.activation = QComboBox()
-        self.activation.addItems(["relu", "sigmoid"])
-        form.addRow("Activation", self.activation)
-        kinds = QHBoxLayout()
-        self.augment = {}
-        for kind in KINDS:
-            self.augment[kind] = QCheckBox(kind)
-            kinds.addWidget(self.augment[kind])
-        form.addRow("Augmentation", kinds)
-        self.size = QSpinBox()
-        self.size.setRange(100, 60000)
-        self.size.setSingleStep(1000)
-        self.size.setToolTip(
-            "Training images used (MNIST has 55,000 after the "
-            "validation split); few images make overfitting visible"
-        )
-        form.addRow("Training images", self.size)
-        imbalance = QHBoxLayout()
-        self.imbalance = QCheckBox("keep only")
-        self.imbalance_kept = QSpinBox()
-        self.imbalance_kept.setRange(0, 100)
-        self.imbalance_kept.setSuffix(" %")
-        self.imbalance_kept.setValue(10)
-        self.imbalance_digit = QSpinBox()
-        self.imbalance_digit.setRange(0, 9)
-        self.imbalance_digit.setPrefix("of the digit ")
-        for w in (self.imbalance, self.imbalance_kept, self.imbalance_digit):
-            imbalance.addWidget(w)
-        form.addRow("Class imbalance", imbalance)
-        early = QHBoxLayout()
-        self.early = QCheckBox("stop after")
-        self.patience = QSpinBox()
-        self.patience.setRange(1, 50)
-        self.patience.setSuffix(" epochs without gain")
-        early.addWidget(self.early)
-        early.addWidget(self.patience)
-        form.addRow("Early stopping", early)
+        self.form = TrainingForm()
         data = QHBoxLayout()
         self.data_dir = QLineEdit(mnist_dir)
         self.data_dir.setPlaceholderText("folder with the four MNIST IDX files")
-        self.data_dir.editingFinished.connect(
-            lambda: self.mnistDirChanged.emit(self.data_dir.text())
-        )
+        self.data_dir.editingFinished.connect(self._folder_edited)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
+        self.download_button = QPushButton("Download MNIST…")
+        self.download_button.setToolTip(
+            "Download the four MNIST files (about 11 MB) with torchvision"
+        )
+        self.download_button.clicked.connect(self._download_clicked)
         data.addWidget(self.data_dir)
         data.addWidget(browse)
-        form.addRow("MNIST folder", data)
+        data.addWidget(self.download_button)
+        self.form.form.addRow("MNIST folder", data)
 
         self.curves = CurvesView()
         self.bar = QProgressBar()
@@ -175,72 +125,63 @@ class TrainingDialog(QDialog):
         right.addWidget(self.bar)
         right.addWidget(self.status)
         top = QHBoxLayout()
-        left = QWidget()
-        left.setLayout(form)
-        top.addWidget(left)
+        top.addWidget(self.form)
         top.addLayout(right, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(buttons)
 
-    def apply_preset(self, name: str) -> None:
-        d = TrainConfig()
-        p = PRESETS[name]
-        self.arch.setCurrentText(p["arch"])
-        self.epochs.setValue(p["epochs"])
-        self.size.setValue(p["size"])
-        self.lr.setValue(p.get("lr", d.lr))
-        self.batch.setCurrentText(str(d.batch_size))
-        self.dropout.setChecked(p.get("dropout", bool(REGISTRY[p["arch"]].dropout)))
-        self.activation.setCurrentText("relu")
-        kinds = p.get("augment", KINDS)
-        for kind, box in self.augment.items():
-            box.setChecked(kind in kinds)
-        self.imbalance.setChecked(False)
-        self.early.setChecked(p.get("early", False))
-        self.patience.setValue(d.patience or 4)
-
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(
-            self, "MNIST folder", self.data_dir.text()
+            self, "MNIST folder", self.mnist_dir()
         )
         if folder:
             self.data_dir.setText(folder)
+            self._folder_edited()
 
-    def arguments(self) -> list[str]:
-        """The train.py arguments these knobs stand for."""
-        kinds = [k for k, box in self.augment.items() if box.isChecked()]
-        args = [
-            "--model",
-            self.arch.currentText(),
-            "--epochs",
-            str(self.epochs.value()),
-            "--lr",
-            f"{self.lr.value():g}",
-            "--batch-size",
-            self.batch.currentText(),
-            "--dropout",
-            "on" if self.dropout.isChecked() else "off",
-            "--activation",
-            self.activation.currentText(),
-            "--augment",
-            ",".join(kinds) or "none",
-            "--train-size",
-            str(self.size.value()),
-            "--patience",
-            str(self.patience.value() if self.early.isChecked() else 0),
-        ]
-        if self.imbalance.isChecked():
-            kept = self.imbalance_kept.value() / 100
-            args += ["--imbalance", f"{self.imbalance_digit.value()}:{kept:g}"]
-        if self.data_dir.text().strip():
-            args += ["--data-dir", self.data_dir.text().strip()]
-        return args
+    def _folder_edited(self) -> None:
+        self.mnistDirChanged.emit(self.mnist_dir())
+        self._offer_download()
+
+    def has_mnist(self) -> bool:
+        """Does the MNIST folder hold the four files (gzipped or not)?"""
+        folder = Path(self.mnist_dir())
+        return bool(self.mnist_dir()) and all(
+            (folder / n).is_file() or (folder / f"{n}.gz").is_file()
+            for n in MNIST_FILES
+        )
+
+    def _offer_download(self) -> None:
+        self.download_button.setVisible(not self.has_mnist())
+        if not self.has_mnist() and not self.download.is_running():
+            self.status.setText(
+                "No MNIST files in the MNIST folder: choose the folder that "
+                "holds them, or Download MNIST."
+            )
+
+    def _download_clicked(self) -> None:
+        if self.download.is_running():
+            self.download.cancel()
+            return
+        self.download_button.setText("Cancel download")
+        self.start_button.setEnabled(False)
+        self.status.setText(f"Downloading MNIST into {self.download_dir}…")
+        self.download.start(self.download_dir)
+
+    def _download_progress(self, done: int, total: int) -> None:
+        self.bar.setValue(round(1000 * done / total))
+        self.status.setText(f"Downloading MNIST: {done} of {total} files…")
+
+    def _downloaded(self, folder: str) -> None:
+        self.data_dir.setText(folder)
+        self._idle()
+        self.status.setText(f"MNIST is in {folder}. Choose the knobs, then Start.")
+        self._folder_edited()
 
     def output_path(self) -> Path:
         """A new file in the user's models folder; never an existing one."""
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        base = f"{self.arch.currentText()}-{stamp}"
+        base = f"{self.form.arch.currentText()}-{stamp}"
         path, n = self.models_dir / f"{base}.safetensors", 1
         while path.exists():
             n += 1
@@ -259,46 +200,42 @@ class TrainingDialog(QDialog):
         self.status.setText("Starting (loading PyTorch and MNIST)…")
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.run.start(self.arguments(), self.output_path())
+        self.run.start(self.form.config(), self.mnist_dir() or None, self.output_path())
 
-    def _progress(self, p: dict) -> None:
-        if p.get("phase") not in ("step", "epoch"):
+    def _progress(self, p: Progress) -> None:
+        if p.phase not in ("step", "epoch"):
             return
         self.curves.add(p)
-        done = ((p["epoch"] - 1) * p["steps"] + p["step"]) / (p["epochs"] * p["steps"])
+        done = ((p.epoch - 1) * p.steps + p.step) / (p.epochs * p.steps)
         self.bar.setValue(round(1000 * done))
-        elapsed = p["elapsed"]
-        left = elapsed / done * (1 - done) if done > 0 else 0
+        left = p.elapsed / done * (1 - done) if done > 0 else 0
         val = (
-            f", validation accuracy {p['val_accuracy']:.2%}"
-            if p.get("val_accuracy") is not None
+            f", validation accuracy {p.val_accuracy:.2%}"
+            if p.val_accuracy is not None
             else ""
         )
         self.status.setText(
-            f"Epoch {p['epoch']}/{p['epochs']}: training loss {p['train_loss']:.3f}, "
-            f"accuracy {p['train_accuracy']:.2%}{val}. About {left:.0f} s left "
+            f"Epoch {p.epoch}/{p.epochs}: training loss {p.train_loss:.3f}, "
+            f"accuracy {p.train_accuracy:.2%}{val}. About {left:.0f} s left "
             "(at most; early stopping may end it sooner)."
         )
 
-    def _succeeded(self, path: str, saved: dict) -> None:
+    def _succeeded(self, path: str, metrics: dict) -> None:
         self._idle()
         self.trained_path = path
         self.bar.setValue(1000)
         self.use_button.setEnabled(True)
         lines = [f"Saved {Path(path).name} ({time.monotonic() - self._started:.0f} s)."]
-        lines.append(self._compare_line("New model", saved))
-        if self.current:
-            lines.append(
-                self._compare_line(
-                    f"Current ({self.current.get('name')})", self.current
-                )
-            )
+        lines.append(self._compare_line("New model", metrics))
+        if self._current:
+            name, current = self._current
+            lines.append(self._compare_line(f"Current ({name})", current))
         self.status.setText("\n".join(lines))
-        self.modelTrained.emit(path, False)
+        self.modelTrained.emit(path)
 
     @staticmethod
     def _compare_line(title: str, metrics: dict) -> str:
-        parts = [f"MNIST test {metrics['test_accuracy']:.2%}"]
+        parts = [f"MNIST test {metrics.get('mnist_test_accuracy', 0.0):.2%}"]
         if metrics.get("pen_dev_accuracy") is not None:
             parts.append(f"pen-drawn digits {metrics['pen_dev_accuracy']:.2%}")
         return f"{title}: " + ", ".join(parts)
@@ -311,18 +248,12 @@ class TrainingDialog(QDialog):
     def _idle(self) -> None:
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
+        self.download_button.setText("Download MNIST…")
 
     def _use(self) -> None:
         if self.trained_path:
-            self.modelTrained.emit(self.trained_path, True)
-
-    def is_training(self) -> bool:
-        return self.run.is_running()
-
-    def stop_training(self) -> None:
-        """Stop a run and wait until its process is gone."""
-        self.run.wait_stopped()
+            self.modelChosen.emit(self.trained_path)
 
     def closeEvent(self, event) -> None:
-        self.run.wait_stopped()
+        self.stop_training()
         super().closeEvent(event)

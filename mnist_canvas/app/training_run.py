@@ -1,7 +1,8 @@
 """A training run in a separate process, so drawing never waits for it.
 
-`TrainingRun.start(args, out)` runs `python -m mnist_canvas.train_cli` with
-`--progress-json`; every line it prints becomes a `progress(dict)` signal.
+`TrainingRun.start(config, data_dir, out)` runs `python -m mnist_canvas.train_cli`
+with the whole `TrainConfig` as JSON and `--progress-json`; every progress line
+it prints comes back as a `Progress` record (`progress(object)` signal).
 A second process (not a thread) keeps the GIL and both cores' scheduling away
 from the GUI. Cancelling terminates the child (killing it if it lingers); the
 child writes its checkpoint atomically, and any temp file it leaves when killed
@@ -16,12 +17,14 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
+from ..training.fit import Progress, TrainConfig
+
 KILL_AFTER_MS = 1500
 
 
 class TrainingRun(QObject):
-    progress = Signal(dict)  # one parsed JSON line from the child
-    succeeded = Signal(str, dict)  # checkpoint path, the child's "saved" line
+    progress = Signal(object)  # a Progress record from the child
+    succeeded = Signal(str, dict)  # checkpoint path, its metadata's "metrics"
     failed = Signal(str)  # a message for the user
 
     def __init__(self, parent=None):
@@ -37,13 +40,15 @@ class TrainingRun(QObject):
         self._cancelled = False
         self._done = False
 
-    def start(self, args: list[str], out: Path) -> None:
+    def start(self, config: TrainConfig, data_dir: str | None, out: Path) -> None:
         self.out = Path(out)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._buffer, self._saved, self._error_message = b"", None, None
         self._cancelled = self._done = False
-        full = ["-m", "mnist_canvas.train_cli", *args, "--out", str(self.out),
-                "--progress-json"]  # fmt: skip
+        full = ["-m", "mnist_canvas.train_cli", "--config-json", config.to_json(),
+                "--out", str(self.out), "--progress-json"]  # fmt: skip
+        if data_dir:
+            full += ["--data-dir", data_dir]
         self.process.start(sys.executable, full)
 
     def is_running(self) -> bool:
@@ -80,10 +85,14 @@ class TrainingRun(QObject):
             if not isinstance(data, dict):
                 continue
             if data.get("phase") == "saved":
-                self._saved = data
+                self._saved = data.get("metrics") or {}
             elif data.get("phase") == "error":
                 self._error_message = str(data.get("message"))
-            self.progress.emit(data)
+            else:
+                try:
+                    self.progress.emit(Progress.from_json(data))
+                except ValueError:
+                    continue  # not ours: ignore rather than stop the run
 
     def _finished(self, code: int, status: QProcess.ExitStatus) -> None:
         if self._done:

@@ -22,6 +22,7 @@ from ..files import atomic_write, user_models_dir, write_text
 from .checkpoint import SUFFIX
 from .convention import OUTPUTS, Convention
 from .detect import Detection
+from .metadata import check_shared
 from .onnx_file import OnnxModel, Refused, read_onnx
 
 ONNX_SUFFIX = ".onnx"
@@ -98,8 +99,10 @@ def read_sidecar(path: str | os.PathLike) -> dict:
         ) from None
     except (OSError, ValueError) as error:
         raise ValueError(f"{side}: not readable JSON ({error})") from None
-    if not isinstance(metadata, dict):
-        raise ValueError(f"{side}: not a JSON object")
+    try:
+        check_shared(metadata)
+    except ValueError as error:
+        raise ValueError(f"{side}: {error}") from None
     Convention.from_dict(metadata.get("convention"))  # raises with the reason
     if metadata.get("output", "logits") not in OUTPUTS:
         raise ValueError(f"{side}: unknown output kind {metadata.get('output')!r}")

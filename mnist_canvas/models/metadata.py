@@ -114,11 +114,18 @@ def _check_flat(metadata: dict, key: str) -> None:
 
 
 def check_metadata(metadata: object) -> dict:
-    """The metadata, if every key the code reads has the right type; else
-    ValueError naming the key and what it must be."""
+    """A checkpoint's metadata, if every key the code reads has the right type;
+    else ValueError naming the key and what it must be."""
+    check_shared(metadata)
+    _check_model(metadata)
+    return metadata
+
+
+def check_shared(metadata: object) -> dict:
+    """The keys every model's metadata may have (an imported model's sidecar
+    too): preprocessing, metrics, training, data, versions and the scalars."""
     if not isinstance(metadata, dict):
         raise ValueError(f"the metadata must be a JSON object, not {_show(metadata)}")
-    _check_model(metadata)
     _check_preprocessing(metadata)
     _check_metrics(metadata)
     _check_training(metadata)

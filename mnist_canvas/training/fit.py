@@ -16,9 +16,10 @@ for every random draw. train.py and the app both run this.
 from __future__ import annotations
 
 import copy
+import json
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 
 import torch
 import torch.nn.functional as F
@@ -66,11 +67,58 @@ class TrainConfig:
             raise ValueError(
                 f"The weight average's decay must be in (0, 1), not {self.ema}"
             )
+        for name in ("epochs", "batch_size", "threads", "report_every"):
+            _check_int(name, getattr(self, name), 1)
+        for name in ("train_size", "patience"):
+            if getattr(self, name) is not None:
+                _check_int(name, getattr(self, name), 1)
+        _check_int("val_size", self.val_size, 0)
+        if not self.lr > 0:
+            raise ValueError(f"The learning rate must be above 0, not {self.lr}")
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["model"] = self.model.to_dict()
         return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        """The inverse of `to_dict`; unknown keys or wrong types: ValueError."""
+        if not isinstance(data, dict):
+            raise ValueError("A training configuration must be a JSON object")
+        unknown = set(data) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"Unknown training settings: {', '.join(sorted(unknown))}")
+        values = dict(data)
+        try:
+            if "model" in values:
+                values["model"] = ModelConfig.from_dict(values["model"])
+            if "augment" in values:
+                values["augment"] = tuple(str(kind) for kind in values["augment"])
+            if values.get("imbalance") is not None:
+                digit, kept = values["imbalance"]
+                values["imbalance"] = (int(digit), float(kept))
+            return cls(**values)
+        except (TypeError, AttributeError) as error:
+            raise ValueError(f"Bad training configuration: {error}") from None
+
+    @classmethod
+    def from_json(cls, text: str) -> TrainConfig:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f"The training configuration is not JSON: {error}"
+            ) from None
+        return cls.from_dict(data)
+
+
+def _check_int(name: str, value, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{name} must be a whole number ≥ {low}, not {value!r}")
 
 
 @dataclass(frozen=True)
@@ -89,8 +137,32 @@ class Progress:
     model: nn.Module | None = None  # the best model, on "done" only
 
     def to_json(self) -> dict:
-        data = {k: v for k, v in asdict(self).items() if k != "model"}
-        return data
+        """The JSON-ready fields (the model stays behind)."""
+        return {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name != "model"
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Progress:
+        """Rebuild a record from `to_json`'s output; anything else: ValueError."""
+        names = [f.name for f in fields(cls) if f.name != "model"]
+        if not isinstance(data, dict) or set(data) != set(names):
+            raise ValueError(f"Not a progress record: {data!r:.200}")
+        try:
+            return cls(**{k: _PROGRESS_TYPES[k](data[k]) for k in names})
+        except (TypeError, ValueError):
+            raise ValueError(f"Not a progress record: {data!r:.200}") from None
+
+
+def _optional_float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+_PROGRESS_TYPES = {
+    "phase": str, "epoch": int, "epochs": int, "step": int, "steps": int,
+    "train_loss": float, "train_accuracy": float, "val_loss": _optional_float,
+    "val_accuracy": _optional_float, "lr": float, "elapsed": float,
+}  # fmt: skip
 
 
 def normalize(images: torch.Tensor) -> torch.Tensor:

@@ -1,0 +1,98 @@
+"""train.py's command line: typed config in, exit statuses, the file it writes."""
+
+import json
+import os
+import stat
+
+import pytest
+import safetensors.torch
+from safetensors import SafetensorError
+from test_training import synthetic
+
+from mnist_canvas import train_cli
+from mnist_canvas.models.checkpoint import read_metadata
+from mnist_canvas.models.registry import ModelConfig
+from mnist_canvas.training.fit import Progress, TrainConfig
+
+TINY = TrainConfig(model=ModelConfig("mlp"), epochs=1, batch_size=32, val_size=100,
+                   augment=(), train_size=200, threads=1)  # fmt: skip
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """Synthetic data and no pen digits, so the CLI runs in a second."""
+    monkeypatch.setattr(train_cli, "load_mnist", lambda *a, **k: synthetic())
+    monkeypatch.setattr(train_cli, "_pen_accuracy", lambda *a: {})
+
+
+def train(tmp_path, *extra):
+    out = tmp_path / "m.safetensors"
+    return train_cli.run(["--config-json", TINY.to_json(), "--out", str(out), *extra])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--epochs", "0"], ["--batch-size", "0"], ["--batch-size", "-5"],
+     ["--train-size", "-5"], ["--threads", "0"], ["--lr", "0"], ["--epochs", "x"],
+     ["--config-json", '{"epochs": 0}'], ["--config-json", '{"colour": 1}'],
+     ["--config-json", "/no/such/config.json"]],
+)  # fmt: skip
+def test_bad_numbers_exit_2_with_a_message(argv, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        train_cli.run([*argv, "--out", str(tmp_path / "m.safetensors")])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_config_arrives_whole_and_is_stored(tmp_path, offline, capsys):
+    assert train(tmp_path, "--progress-json") == 0
+    meta = read_metadata(tmp_path / "m.safetensors")
+    assert TrainConfig.from_dict(meta["training"]) == TINY
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    progress = [Progress.from_json(d) for d in lines if d["phase"] != "saved"]
+    assert progress and progress[-1].phase == "epoch"
+    assert lines[-1]["phase"] == "saved"
+    assert lines[-1]["metrics"] == meta["metrics"]  # one set of keys
+
+
+def test_a_full_disk_exits_4_without_a_traceback(
+    tmp_path, offline, monkeypatch, capsys
+):
+    def full(*args, **kwargs):
+        raise SafetensorError("Error while serializing: No space left on device")
+
+    monkeypatch.setattr(safetensors.torch, "save_file", full)
+    assert train(tmp_path) == 4
+    assert "could not save" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_checkpoints_are_readable_by_all(tmp_path, offline):
+    umask = os.umask(0o022)
+    try:
+        assert train(tmp_path) == 0
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "m.safetensors").stat().st_mode) == 0o644
+
+
+def test_a_killed_saves_leftover_is_removed_next_time(tmp_path, offline):
+    stale = tmp_path / ".m.safetensors.k1ll3d.part.safetensors"
+    stale.write_bytes(b"half a checkpoint")
+    assert train(tmp_path) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.safetensors"]
+
+
+def test_config_and_progress_round_trip_through_json():
+    config = TrainConfig(imbalance=(7, 0.1), patience=3, augment=("rotate",))
+    assert TrainConfig.from_json(config.to_json()) == config
+    p = Progress("epoch", 1, 3, 10, 10, 0.5, 0.9, None, None, 1e-3, 2.0)
+    assert Progress.from_json(json.loads(json.dumps(p.to_json()))) == p
+    with pytest.raises(ValueError):
+        Progress.from_json({"phase": "epoch"})
+    with pytest.raises(ValueError, match="batch_size"):
+        TrainConfig.from_dict({"batch_size": -5})
+    with pytest.raises(ValueError):
+        TrainConfig.from_dict({"model": {"arch": "no-such"}})
