@@ -85,11 +85,17 @@ def test_a_tiny_run_saves_a_model_that_appears_in_the_picker(qtbot, window, mnis
     assert window.active_model() == stem
 
 
-def test_cancel_leaves_no_file(qtbot, window, mnist_dir, tmp_path):
+def long_run_started(qtbot, window, mnist_dir):
+    """The dialog, once a run too long to finish by itself has begun."""
     dialog = window.open_training()
     tiny(dialog, mnist_dir, epochs=50, size=20000)
     with qtbot.waitSignal(dialog.run.progress, timeout=120000):
         dialog.start_button.click()
+    return dialog
+
+
+def test_cancel_leaves_no_file(qtbot, window, mnist_dir, tmp_path):
+    dialog = long_run_started(qtbot, window, mnist_dir)
     with qtbot.waitSignal(dialog.run.failed, timeout=5000) as failed:
         dialog.cancel_button.click()
     assert "cancelled" in failed.args[0]
@@ -109,10 +115,7 @@ def test_a_bad_data_folder_shows_its_error(qtbot, window, tmp_path):
 
 
 def test_a_killed_training_process_is_reported(qtbot, window, mnist_dir, tmp_path):
-    dialog = window.open_training()
-    tiny(dialog, mnist_dir, epochs=50, size=20000)
-    with qtbot.waitSignal(dialog.run.progress, timeout=120000):
-        dialog.start_button.click()
+    dialog = long_run_started(qtbot, window, mnist_dir)
     with qtbot.waitSignal(dialog.run.failed, timeout=10000) as failed:
         dialog.run.process.kill()  # as if it crashed or was killed from outside
     assert "stopped unexpectedly" in failed.args[0]
@@ -124,10 +127,7 @@ def test_a_killed_training_process_is_reported(qtbot, window, mnist_dir, tmp_pat
 
 
 def test_closing_mid_training_stops_the_process(qtbot, window, mnist_dir, monkeypatch):
-    dialog = window.open_training()
-    tiny(dialog, mnist_dir, epochs=50, size=20000)
-    with qtbot.waitSignal(dialog.run.progress, timeout=120000):
-        dialog.start_button.click()
+    dialog = long_run_started(qtbot, window, mnist_dir)
     monkeypatch.setattr(
         QMessageBox,
         "question",
