@@ -46,7 +46,9 @@ EMPTY_INK = 4.0
 RENDER_RANGE = (140, 560)
 # With fit and anti-aliasing on, the ink is rendered this many times as large
 # as the 20 px box it is fitted into: enough for the box filter to average.
-DETAIL = 4
+# Measured on pen digits (cnn-bn, default placement): 3 and 4 cost 0.09 and
+# 0.10 points of accuracy against the full-canvas render, 5 costs 0.04.
+DETAIL = 5
 
 
 @dataclass(frozen=True)
