@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             "confusion": result.confusion, "model": classifier.name,
             "steps": classifier.steps(steps), "source": source, "place": args.place,
             "seed": args.seed, "brush": args.brush,
+            "errors": [error.to_json() for error in result.errors],
         }))  # fmt: skip
     else:
         print(_table(result, f"{classifier.name} on {source}"))

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from mnist_canvas.data.strokes import LabelledDrawing
+from mnist_canvas.data.strokes import LabelledDrawing, read_strokes
 from mnist_canvas.evaluate import main
 from mnist_canvas.ink.placement import place
 
@@ -62,6 +62,20 @@ def test_readable_table_and_steps_switch(stroke_file, capsys):
     code, out, _ = run(capsys, "--strokes", stroke_file, "--steps", "invert", "--json")
     report = json.loads(out.strip().splitlines()[-1])
     assert report["steps"]["invert"] is False and report["accuracy"] < 0.9
+
+
+def test_errors_list_every_misread_record_in_file_order(stroke_file, capsys):
+    code, out, _ = run(capsys, "--strokes", stroke_file, "--steps", "invert", "--json")
+    report = json.loads(out.strip().splitlines()[-1])
+    errors, confusion = report["errors"], report["confusion"]
+    read_right = sum(confusion[d][d] for d in range(10))
+    assert code == 0 and len(errors) == report["n"] - read_right > 0
+    labels = [r.label for r in read_strokes(stroke_file)]
+    assert [e["index"] for e in errors] == sorted({e["index"] for e in errors})
+    for e in errors:
+        assert set(e) == {"index", "label", "predicted", "confidence"}
+        assert e["label"] == labels[e["index"]] != e["predicted"]
+        assert 0.0 <= e["confidence"] <= 1.0
 
 
 def test_optional_steps_switch_on_by_name(stroke_file, capsys):
@@ -144,6 +158,7 @@ def test_mnist_test_set(mnist_dir, capsys, model):
     report = json.loads(out.strip().splitlines()[-1])
     assert code == 0 and report["n"] == 10000 and report["model"] == model
     assert report["accuracy"] >= 0.995  # measured: 0.9962 and 0.9969 (README)
+    assert len(report["errors"]) == round(10000 * (1 - report["accuracy"]))
 
 
 @pytest.mark.parametrize(

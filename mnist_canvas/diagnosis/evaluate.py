@@ -10,7 +10,7 @@ The command line is `python -m mnist_canvas.evaluate` (see there).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -23,14 +23,34 @@ from ..pipeline.steps import model_values
 
 
 @dataclass(frozen=True)
+class Misreading:
+    """One item read wrongly: its position in the source (the record's place
+    in the file, or the MNIST test index), its label, the digit read (-1: an
+    empty drawing) and the model's probability for that digit."""
+
+    index: int
+    label: int
+    predicted: int
+    confidence: float
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Result:
     n: int
     accuracy: float
     per_class: list[float | None]
     confusion: list[list[int]]  # confusion[true][predicted]
+    errors: list[Misreading]  # in source order
+    probabilities: np.ndarray = field(repr=False)  # (n, 10); NaN rows: empty
 
     @classmethod
-    def from_labels(cls, labels: np.ndarray, predicted: np.ndarray) -> Result:
+    def from_probabilities(
+        cls, labels: np.ndarray, probabilities: np.ndarray
+    ) -> Result:
+        predicted = _digits(probabilities)
         confusion = np.zeros((10, 10), dtype=int)
         read = predicted >= 0  # an empty drawing is in no column
         np.add.at(confusion, (labels[read], predicted[read]), 1)
@@ -40,7 +60,12 @@ class Result:
         ]
         n = len(labels)
         accuracy = float((labels == predicted).mean()) if n else 0.0
-        return cls(n, accuracy, per_class, confusion.tolist())
+        confidence = np.nan_to_num(probabilities).max(axis=1)
+        errors = [
+            Misreading(int(i), int(labels[i]), int(predicted[i]), float(confidence[i]))
+            for i in np.flatnonzero(labels != predicted)
+        ]
+        return cls(n, accuracy, per_class, confusion.tolist(), errors, probabilities)
 
 
 def evaluate_strokes(
@@ -63,7 +88,7 @@ def evaluate_strokes(
     except BadSource as error:
         raise DataError(f"{path}:{records[error.index].line}: {error.reason}") from None
     labels = np.array([record.label for record in records])
-    return Result.from_labels(labels, _digits(probabilities))
+    return Result.from_probabilities(labels, probabilities)
 
 
 def _digits(probabilities: np.ndarray) -> np.ndarray:
@@ -88,4 +113,4 @@ def evaluate_mnist(
             for i in range(0, len(pixels), 1000)
         ]
     )
-    return Result.from_labels(test.labels.numpy(), _digits(probabilities))
+    return Result.from_probabilities(test.labels.numpy(), probabilities)
