@@ -11,6 +11,7 @@ from mnist_canvas.ink.drawing import (
     Drawing,
     Stroke,
 )
+from mnist_canvas.pipeline import steps
 from mnist_canvas.pipeline.preprocess import preprocess
 from mnist_canvas.pipeline.steps import (
     MNIST_MEAN,
@@ -212,3 +213,16 @@ def test_even_pen_leaves_pictures_alone():
     picture = stage(run(digit(SEVEN)), "canvas")
     on = run(picture, {"pen": True})
     np.testing.assert_array_equal(on.input, run(picture).input)
+
+
+@pytest.mark.parametrize("shape", [(1, 7), (37, 100), (100, 100), (260, 9)])
+def test_fit_reads_the_owed_average_only_where_it_samples_with_the_same_values(
+    shape,
+):
+    rng = np.random.default_rng(sum(shape))
+    image = steps.Image(rng.uniform(0, 255, shape).astype(np.float32), 0.0)
+    owing = steps._antialias(image, True, True)
+    assert owing.settled().pixels.shape == shape
+    assert (owing.owed != (1, 1)) == (max(shape) >= 60)  # shrinking 3× or more
+    fused = steps._fit(owing, True).pixels
+    assert np.allclose(fused, steps._fit(owing.settled(), True).pixels, atol=1e-3)

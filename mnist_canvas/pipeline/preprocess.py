@@ -158,5 +158,6 @@ def preprocess(
     for step in IMAGE_STEPS:
         image = step.apply(image, state[step.name], state)
         if stages:
-            shown.append(Stage(step.name, step.label, state[step.name], image.pixels))
+            pixels = image.settled().pixels
+            shown.append(Stage(step.name, step.label, state[step.name], pixels))
     return Preprocessed(image.pixels.astype(np.float32), tuple(shown))

@@ -25,13 +25,23 @@ PEN_FRACTION = 0.12
 
 @dataclass(frozen=True)
 class Image:
-    """An image in the pipeline and the value of its background."""
+    """An image in the pipeline and the value of its background.
+
+    `owed` is a box average (rows, columns) not yet applied: anti-aliasing
+    leaves it to `fit`, which computes it only where its samples read it.
+    `settled()` applies it everywhere, for display."""
 
     pixels: np.ndarray  # float32, 2-D
     background: float
+    owed: tuple[int, int] = (1, 1)
 
     def ink(self) -> np.ndarray:
         return np.abs(self.pixels - self.background)
+
+    def settled(self) -> Image:
+        if self.owed == (1, 1):
+            return self
+        return Image(_box_average(self, self.owed), self.background)
 
 
 def even_pen(drawing: Drawing) -> Drawing:
@@ -75,8 +85,9 @@ def _fit_shape(image: Image) -> tuple[int, int]:
     return max(1, round(h * factor)), max(1, round(w * factor))
 
 
-def _box_blur_1d(pixels: np.ndarray, width: int, background: float, axis: int):
-    """Mean over a centred window of `width` pixels along `axis` (running sums)."""
+def _box_blur_1d(pixels, width: int, background: float, axis: int, bounds):
+    """Mean over a centred window of `width` pixels along `axis` (running
+    sums), kept within `bounds`."""
     if width <= 1:
         return pixels
     half = width // 2
@@ -87,8 +98,15 @@ def _box_blur_1d(pixels: np.ndarray, width: int, background: float, axis: int):
     sums = np.cumsum(padded, axis=0)
     means = (sums[width : width + n] - sums[:n]) / width
     # Running sums round: keep means inside the values they average.
-    low, high = min(pixels.min(), background), max(pixels.max(), background)
-    return np.moveaxis(np.clip(means, low, high).astype(np.float32), 0, axis)
+    return np.moveaxis(np.clip(means, *bounds).astype(np.float32), 0, axis)
+
+
+def _box_average(image: Image, box: tuple[int, int]) -> np.ndarray:
+    """`image`'s pixels averaged over a box of rows × columns."""
+    pixels, background = image.pixels, image.background
+    bounds = min(pixels.min(), background), max(pixels.max(), background)
+    pixels = _box_blur_1d(pixels, box[0], background, 0, bounds)
+    return _box_blur_1d(pixels, box[1], background, 1, bounds)
 
 
 def _antialias(image: Image, on: bool, fit_on: bool) -> Image:
@@ -97,36 +115,64 @@ def _antialias(image: Image, on: bool, fit_on: bool) -> Image:
         return image
     h, w = image.pixels.shape
     nh, nw = _fit_shape(image)
-    pixels = _box_blur_1d(image.pixels, 2 * int(h / nh / 2) + 1, image.background, 0)
-    pixels = _box_blur_1d(pixels, 2 * int(w / nw / 2) + 1, image.background, 1)
-    return Image(pixels, image.background)
+    box = (2 * int(h / nh / 2) + 1, 2 * int(w / nw / 2) + 1)
+    return Image(image.pixels, image.background, box)
+
+
+def _taps(positions: np.ndarray, n: int):
+    """For linear interpolation at `positions` along `n` pixels: the two
+    neighbouring indices of each and the weight of the second."""
+    positions = np.clip(positions, 0, n - 1)
+    if n == 1:
+        first = np.zeros(len(positions), int)
+        return first, first, np.zeros(len(positions))
+    first = np.minimum(positions.astype(int), n - 2)
+    return first, first + 1, positions - first
 
 
 def _sample(pixels: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     """Bilinear samples of `pixels` at row positions ys × column positions xs."""
-    h, w = pixels.shape
-    ys = np.clip(ys, 0, h - 1)
-    xs = np.clip(xs, 0, w - 1)
-    y0 = np.minimum(ys.astype(int), h - 2) if h > 1 else np.zeros(len(ys), int)
-    x0 = np.minimum(xs.astype(int), w - 2) if w > 1 else np.zeros(len(xs), int)
-    wy = (ys - y0)[:, None] if h > 1 else np.zeros((len(ys), 1))
-    wx = (xs - x0)[None, :] if w > 1 else np.zeros((1, len(xs)))
-    y1 = np.minimum(y0 + 1, h - 1)
-    x1 = np.minimum(x0 + 1, w - 1)
+    y0, y1, wy = _taps(ys, pixels.shape[0])
+    x0, x1, wx = _taps(xs, pixels.shape[1])
+    wy, wx = wy[:, None], wx[None, :]
     top = pixels[y0][:, x0] * (1 - wx) + pixels[y0][:, x1] * wx
     bottom = pixels[y1][:, x0] * (1 - wx) + pixels[y1][:, x1] * wx
     return (top * (1 - wy) + bottom * wy).astype(np.float32)
 
 
+def _resampling(positions: np.ndarray, n: int, box: int) -> np.ndarray:
+    """(len(positions), n) weights: linear interpolation at `positions` of the
+    mean over a centred box of `box` pixels (the weight the box puts outside
+    the image falls on the background)."""
+    first, second, weight = _taps(positions, n)
+    rows = np.arange(len(positions))
+    steps = np.zeros((len(positions), n + box + 1))
+    for taps, share in ((first, (1 - weight) / box), (second, weight / box)):
+        np.add.at(steps, (rows, taps), share)
+        np.add.at(steps, (rows, taps + box), -share)
+    half = box // 2
+    return np.cumsum(steps, axis=1)[:, half : half + n]
+
+
 def _fit(image: Image, on: bool) -> Image:
-    """Resample so the longer side is 20 px: one sample per output pixel centre."""
+    """Resample so the longer side is 20 px: one sample per output pixel centre.
+    An owed box average is folded into the sampling weights, so it is computed
+    only where the samples read it."""
     if not on:
-        return image
+        return image.settled()
     h, w = image.pixels.shape
     nh, nw = _fit_shape(image)
     ys = (np.arange(nh) + 0.5) * (h / nh) - 0.5
     xs = (np.arange(nw) + 0.5) * (w / nw) - 0.5
-    return Image(_sample(image.pixels, ys, xs), image.background)
+    if image.owed == (1, 1):
+        return Image(_sample(image.pixels, ys, xs), image.background)
+    rows = _resampling(ys, h, image.owed[0])
+    cols = _resampling(xs, w, image.owed[1])
+    pixels, background = image.pixels, image.background
+    values = rows @ (pixels - background) @ cols.T + background
+    # Rounding: keep the means inside the values they average.
+    low, high = min(pixels.min(), background), max(pixels.max(), background)
+    return Image(np.clip(values, low, high).astype(np.float32), background)
 
 
 def _place(image: Image, top: int, left: int) -> np.ndarray:
