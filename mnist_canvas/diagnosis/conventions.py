@@ -13,7 +13,6 @@ import os
 
 import numpy as np
 
-from ..data.mnist import load_mnist
 from ..models.detect import Detection, detect
 from ..models.onnx_file import OnnxModel, read_onnx
 
@@ -23,6 +22,8 @@ DEFAULT_IMAGES = 1000
 def mnist_sample(folder, n: int = DEFAULT_IMAGES) -> tuple[np.ndarray, np.ndarray]:
     """The first `n` MNIST test images (0–1, white on black) and their labels;
     DataError for a folder without MNIST."""
+    from ..data.mnist import load_mnist  # torch: only once MNIST is read
+
     test = load_mnist(folder).test
     images = test.images[:n].numpy().astype(np.float32) / 255.0
     return images, test.labels[:n].numpy()
