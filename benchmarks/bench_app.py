@@ -70,24 +70,13 @@ def start_training(app, data_dir: str):
     from pathlib import Path
 
     from mnist_canvas.app.training_run import TrainingRun
+    from mnist_canvas.training.fit import TrainConfig
 
     run = TrainingRun()
     progress = []
     run.progress.connect(progress.append)
     out = Path(tempfile.mkdtemp()) / "bench.safetensors"
-    run.start(
-        [
-            "--model",
-            "cnn-bn",
-            "--epochs",
-            "50",
-            "--data-dir",
-            data_dir,
-            "--pen-digits",
-            "none",
-        ],
-        out,
-    )
+    run.start(TrainConfig(epochs=50), data_dir, out)
     while not progress:  # wait until it is really training
         app.processEvents()
         if not run.is_running():

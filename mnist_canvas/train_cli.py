@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import platform
 import shlex
 import sys
@@ -110,6 +111,8 @@ def parser() -> argparse.ArgumentParser:
         help="default: %(default)s")
     add("--progress-json", action="store_true",
         help="print one JSON object per line instead of a progress bar")
+    add("--background", action="store_true",
+        help="run at a low CPU priority, so an interactive program stays quick")
     # fmt: on
     return p
 
@@ -168,6 +171,8 @@ class Reporter:
 
 def run(argv: list[str]) -> int:
     args = parser().parse_args(argv)
+    if args.background and hasattr(os, "nice"):
+        os.nice(10)
     out = Path(args.out)
     report = Reporter(args.progress_json)
     if out.exists() and not args.overwrite:

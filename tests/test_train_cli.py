@@ -96,3 +96,10 @@ def test_config_and_progress_round_trip_through_json():
         TrainConfig.from_dict({"batch_size": -5})
     with pytest.raises(ValueError):
         TrainConfig.from_dict({"model": {"arch": "no-such"}})
+
+
+def test_a_background_run_lowers_its_own_priority(tmp_path, offline, monkeypatch):
+    calls = []
+    monkeypatch.setattr(os, "nice", calls.append)
+    assert train(tmp_path) == 0 and calls == []
+    assert train(tmp_path, "--background", "--overwrite") == 0 and calls == [10]

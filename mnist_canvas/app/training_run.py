@@ -46,7 +46,7 @@ class TrainingRun(QObject):
         self._buffer, self._saved, self._error_message = b"", None, None
         self._cancelled = self._done = False
         full = ["-m", "mnist_canvas.train_cli", "--config-json", config.to_json(),
-                "--out", str(self.out), "--progress-json"]  # fmt: skip
+                "--out", str(self.out), "--progress-json", "--background"]  # fmt: skip
         if data_dir:
             full += ["--data-dir", data_dir]
         self.process.start(sys.executable, full)
