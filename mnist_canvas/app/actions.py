@@ -8,7 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QToolBar,
+    QWidget,
+)
 
 Key = QKeySequence.StandardKey
 
@@ -81,7 +88,16 @@ def build_menus(window: QMainWindow, a: Actions) -> None:
     menus.addMenu("&Edit").addActions([a.undo, a.redo, a.clear, a.eraser])
     menus.addMenu("&View").addAction(a.compare)
     menus.addMenu("&Training").addAction(a.train)
+    menus.addMenu("&Diagnose")  # filled by the views in features.py
     menus.addMenu("&Help").addAction(a.about)
+
+
+def menu(window: QMainWindow, title: str) -> QMenu:
+    """The window's top-level menu called `title` (e.g. "&Diagnose")."""
+    for action in window.menuBar().actions():
+        if action.text() == title and action.menu() is not None:
+            return action.menu()
+    raise KeyError(f"no menu {title!r}")
 
 
 def build_toolbar(

@@ -17,10 +17,11 @@ from .actions import build_menus, build_toolbar, create_actions
 from .canvas import Canvas
 from .compare import CompareView
 from .document import Document
+from .features import install_all
 from .import_dialog import OnnxDrop, open_import
 from .layout import bottom_dock, central_widget
 from .model_eye import ModelEyeView
-from .model_picker import ModelPicker
+from .model_picker import ModelPicker, warn_broken, warn_unusable
 from .pipeline_strip import REPAINT_MS, PipelineStrip
 from .predictor import Predictor, Results
 from .probabilities import ProbabilityView
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
         build_toolbar(self, self.menu_actions, self.model_picker, self.brush)
         self._restore_settings()
         self._connect()
+        install_all(self)
         self.setWindowTitle(self.document.title())
         self._report_unusable()
         self.request_prediction()
@@ -147,32 +149,16 @@ class MainWindow(QMainWindow):
     def _drop_broken(self, errors: dict[str, str]) -> None:
         """Take models that failed out of the list, with one message for all."""
         broken = {n: m for n, m in errors.items() if self.catalogue.mark_unusable(n, m)}
-        if not broken:
-            return
-        self.model_picker.refresh()  # keeps a usable choice: the default if need be
-        names = ", ".join(broken)
-        self.statusBar().showMessage(f"Model(s) {names} cannot be used: see Model")
-        lines = "\n".join(f"• {message}" for message in broken.values())
-        QMessageBox.warning(
-            self,
-            "Model cannot be used",
-            f"{lines}\n\nThe other models are still available in the Model list.",
-        )
+        if broken:
+            self.model_picker.refresh()  # keeps a usable choice: the default
+            warn_broken(self, broken)
 
     def _report_unusable(self) -> None:
         """Say which model files cannot be used and why, once the window is up."""
         unusable = self.catalogue.unusable()
-        if not unusable:
-            return
-        lines = "\n".join(f"• {message}" for message in unusable.values())
-        self.statusBar().showMessage(
-            f"{len(unusable)} model file(s) cannot be used: see Model's tooltip"
-        )
-        available = ", ".join(self.catalogue.usable()) or "none"
-        text = f"{lines}\n\nAvailable models: {available}."
-        QTimer.singleShot(
-            0, lambda: QMessageBox.warning(self, "Some models cannot be used", text)
-        )
+        if unusable:
+            available = list(self.catalogue.usable())
+            QTimer.singleShot(0, lambda: warn_unusable(self, unusable, available))
 
     # -- small slots --
     def _model_chosen(self, name: str) -> None:

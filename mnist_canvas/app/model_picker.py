@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QMainWindow, QMessageBox
 
 from ..models.catalogue import Catalogue
 
@@ -57,3 +57,29 @@ class ModelPicker(QComboBox):
             lines = "\n".join(f"• {reason}" for reason in unusable.values())
             tip += f"\n\nUnusable model files:\n{lines}"
         self.setToolTip(tip)
+
+
+def warn_broken(window: QMainWindow, broken: dict[str, str]) -> None:
+    """Say that models which failed while running were taken out of the list."""
+    names = ", ".join(broken)
+    window.statusBar().showMessage(f"Model(s) {names} cannot be used: see Model")
+    lines = "\n".join(f"• {message}" for message in broken.values())
+    QMessageBox.warning(
+        window,
+        "Model cannot be used",
+        f"{lines}\n\nThe other models are still available in the Model list.",
+    )
+
+
+def warn_unusable(
+    window: QMainWindow, unusable: dict[str, str], available: list[str]
+) -> None:
+    """Say which model files cannot be used and why."""
+    window.statusBar().showMessage(
+        f"{len(unusable)} model file(s) cannot be used: see Model's tooltip"
+    )
+    lines = "\n".join(f"• {message}" for message in unusable.values())
+    names = ", ".join(available) or "none"
+    QMessageBox.warning(
+        window, "Some models cannot be used", f"{lines}\n\nAvailable models: {names}."
+    )

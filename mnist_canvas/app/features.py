@@ -1,0 +1,20 @@
+"""Views that plug into the window after it is built.
+
+Each installer takes the window and adds its own docks, actions (in the menus
+of `actions.menu`) and connections; it reads the window's public parts: the
+catalogue, the predictor and its `results`, the canvas, the pipeline strip's
+switches, `active_model()` and the status bar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QMainWindow
+
+INSTALLERS: list[Callable[[QMainWindow], None]] = []
+
+
+def install_all(window: QMainWindow) -> None:
+    for install in INSTALLERS:
+        install(window)
