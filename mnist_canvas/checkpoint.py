@@ -4,7 +4,8 @@
     python -m mnist_canvas.checkpoint --table weights/*.safetensors
 
 JSON of the metadata, or with --table Markdown rows (as in the README).
-Exit status 0, or 2 with a message for a file that is not a usable checkpoint.
+Exit status 0, or 2 with a message for a file that is not a usable checkpoint
+(metadata and weights both checked: shapes against the architecture, finite).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from .models.checkpoint import CheckpointError, read_metadata
+from .models.checkpoint import CheckpointError, load_checkpoint
 
 
 def table_row(path: Path, metadata: dict) -> str:
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---|---|---|---|---|---|")
     for name in args.files:
         try:
-            metadata = read_metadata(name)
+            _, metadata = load_checkpoint(name)  # the weights are checked too
         except CheckpointError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

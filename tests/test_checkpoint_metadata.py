@@ -103,3 +103,23 @@ def test_evaluator_prints_one_line_and_exits_2(tmp_path, capsys):
     code = evaluate_main(["--mnist", str(tmp_path), "--model", str(path)])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "'preprocessing'" in err
+
+
+def test_checkpoint_cli_checks_the_weights_too(tmp_path, capsys):
+    """Good metadata over weights that do not fit the architecture: exit 2."""
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    path = tmp_path / "wrong.safetensors"
+    weights = {"net.1.weight": np.zeros((3, 3), np.float32)}
+    save_file(weights, str(path), metadata={"mnist_canvas": json.dumps(GOOD)})
+    assert checkpoint_main([str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "do not fit the mlp architecture" in err
+
+
+def test_checkpoint_cli_reads_a_shipped_checkpoint(capsys):
+    from mnist_canvas.models.classifier import shipped_weights_dir
+
+    assert checkpoint_main([str(shipped_weights_dir() / "mlp.safetensors")]) == 0
+    assert json.loads(capsys.readouterr().out)["model"]["arch"] == "mlp"
