@@ -54,6 +54,9 @@ def _draw_stroke(
     # PIL fills edge pixels inclusively: half a (supersampled) pixel too wide.
     radii = np.clip(stroke.brush * points[:, 2] * scale / 2.0 - 0.5, 0.5, 2 * limit)
     radii = radii.tolist()
+    # PIL's C drawing call for a filled disc, without ImageDraw.ellipse's
+    # per-call argument handling (a stroke has dozens of points).
+    disc, ink = draw.draw.draw_ellipse, draw.draw.draw_ink(255)
     if len(set(radii)) == 1:
         # One width (every mouse stroke): one C call draws the polyline; a
         # disc at every point makes joins and caps round.
@@ -61,11 +64,11 @@ def _draw_stroke(
         if len(xy) > 1:
             draw.line(xy, fill=255, width=max(1, round(2 * r)))
         for x, y in xy:
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+            disc((x - r, y - r, x + r, y + r), ink, 1)
         return
     previous = None
     for (x, y), r in zip(xy, radii, strict=True):
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=255)
+        disc((x - r, y - r, x + r, y + r), ink, 1)
         if previous is not None:
             quad = _segment_quad(*previous, x, y, r)
             if quad is not None:

@@ -148,8 +148,9 @@ def _resampling(positions: np.ndarray, n: int, box: int) -> np.ndarray:
     rows = np.arange(len(positions))
     steps = np.zeros((len(positions), n + box + 1))
     for taps, share in ((first, (1 - weight) / box), (second, weight / box)):
-        np.add.at(steps, (rows, taps), share)
-        np.add.at(steps, (rows, taps + box), -share)
+        # One entry per row in each assignment, so += adds like np.add.at.
+        steps[rows, taps] += share
+        steps[rows, taps + box] -= share
     half = box // 2
     return np.cumsum(steps, axis=1)[:, half : half + n]
 
