@@ -61,7 +61,7 @@ def test_predictions_update_while_the_stroke_is_drawn(qtbot, window):
     window.canvas.begin_stroke(150, 50)
     for y in range(60, 231, 10):
         window.canvas.extend_stroke(150 - y / 40, y)
-    qtbot.waitUntil(lambda: window.probabilities.digit == 1, timeout=10000)
+    qtbot.waitUntil(lambda: window.probabilities.digit == 1, timeout=60_000)
     assert window.canvas.drawing.is_empty  # not released yet: still in progress
     window.canvas.end_stroke()
     assert len(window.canvas.drawing.strokes) == 1
@@ -273,7 +273,7 @@ def test_weights_that_fail_on_loading_are_dropped_with_a_message(
     assert window.model_picker.findText("mlp") >= 0
     window.model_picker.setCurrentText("mlp")
     window.canvas.add_stroke(ONE)
-    qtbot.waitUntil(lambda: "mlp" in window.catalogue.unusable(), timeout=10000)
+    qtbot.waitUntil(lambda: "mlp" in window.catalogue.unusable(), timeout=60_000)
     assert any("do not fit the mlp" in text for _, _, text in messages)
     assert window.model_picker.findText("mlp") < 0
     settle(qtbot, window)

@@ -38,7 +38,7 @@ def test_the_table_shows_every_candidate_and_the_choice_can_be_overridden(
     folder = tmp_path / "models"
     dialog = dialogs(source, str(mnist_dir), folder, images=200)
     assert not dialog.import_button.isEnabled()  # nothing to import yet
-    with qtbot.waitSignal(dialog.examined, timeout=60_000):
+    with qtbot.waitSignal(dialog.examined, timeout=600_000):
         pass
     assert dialog.table.rowCount() == 8
     assert dialog.table.item(0, 1).text() == "N×28×28×1"
@@ -59,7 +59,7 @@ def test_a_bad_file_is_explained_and_cannot_be_imported(qtbot, tmp_path, dialogs
     bad = tmp_path / "bad.onnx"
     bad.write_bytes(b"no model here")
     dialog = dialogs(bad, None, tmp_path / "models")
-    with qtbot.waitSignal(dialog.examined, timeout=30_000):
+    with qtbot.waitSignal(dialog.examined, timeout=600_000):
         pass
     assert "cannot be imported" in dialog.status.text()
     assert "not an ONNX model" in dialog.status.text()
@@ -70,7 +70,7 @@ def test_a_bad_file_is_explained_and_cannot_be_imported(qtbot, tmp_path, dialogs
 def test_a_name_in_use_is_refused_in_the_dialog(qtbot, tmp_path, dialogs):
     source = wrapped_model(tmp_path, KERAS_LIKE, dynamic=False)
     dialog = dialogs(source, None, tmp_path / "models")
-    with qtbot.waitSignal(dialog.examined, timeout=30_000):
+    with qtbot.waitSignal(dialog.examined, timeout=600_000):
         pass
     imported = []
     dialog.modelImported.connect(imported.append)
@@ -101,7 +101,7 @@ def test_menu_and_drop_import_into_the_model_list(
     assert window._onnx_drop.eventFilter(window, drop)
     assert opened and opened[0][0] == str(source)
     dialog = window.findChild(ImportDialog)
-    qtbot.waitUntil(dialog.import_button.isEnabled, timeout=60_000)
+    qtbot.waitUntil(dialog.import_button.isEnabled, timeout=600_000)
     dialog.import_button.click()
     dialog.stop()
     assert window.active_model() == source.stem

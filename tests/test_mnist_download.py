@@ -48,7 +48,7 @@ def test_the_download_fills_the_folder_and_is_remembered(qtbot, dialog, mirror):
     dialog.download.check_md5 = False  # our copies are recompressed: other sums
     progress = []
     dialog.download.progress.connect(lambda done, total: progress.append(done))
-    with qtbot.waitSignal(dialog.mnistDirChanged, timeout=120000) as changed:
+    with qtbot.waitSignal(dialog.mnistDirChanged, timeout=600_000) as changed:
         dialog.download_button.click()
     folder = dialog.download_dir
     assert changed.args == [str(folder)]
@@ -63,7 +63,7 @@ def test_the_download_fills_the_folder_and_is_remembered(qtbot, dialog, mirror):
 
 def test_files_that_fail_the_md5_check_are_not_kept(qtbot, dialog, mirror):
     dialog.download.mirrors = [mirror]  # our recompressed copies: other MD5 sums
-    with qtbot.waitSignal(dialog.download.failed, timeout=60000) as failed:
+    with qtbot.waitSignal(dialog.download.failed, timeout=600_000) as failed:
         dialog.download_button.click()
     assert "corrupted" in failed.args[0]
     assert not dialog.download_dir.parent.exists() or not any(
@@ -74,7 +74,7 @@ def test_files_that_fail_the_md5_check_are_not_kept(qtbot, dialog, mirror):
 def test_cancelling_the_download_keeps_nothing(qtbot, dialog, mirror):
     dialog.download.mirrors = [mirror]
     dialog.download_button.click()
-    with qtbot.waitSignal(dialog.download.failed, timeout=10000) as failed:
+    with qtbot.waitSignal(dialog.download.failed, timeout=60_000) as failed:
         dialog.download_button.click()  # now "Cancel download"
     assert "cancelled" in failed.args[0]
     assert not dialog.download_dir.parent.exists() or not any(
@@ -85,7 +85,7 @@ def test_cancelling_the_download_keeps_nothing(qtbot, dialog, mirror):
 
 def test_an_unreachable_mirror_is_reported_and_nothing_kept(qtbot, dialog):
     dialog.download.mirrors = ["http://127.0.0.1:9/"]  # nothing listens there
-    with qtbot.waitSignal(dialog.download.failed, timeout=60000) as failed:
+    with qtbot.waitSignal(dialog.download.failed, timeout=600_000) as failed:
         dialog.download_button.click()
     assert "could not be downloaded" in failed.args[0]
     assert failed.args[0] in dialog.status.text()

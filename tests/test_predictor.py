@@ -46,7 +46,7 @@ def predictor(qtbot):
 
 
 def ask(qtbot, predictor, models):
-    with qtbot.waitSignal(predictor.results, timeout=10000) as blocker:
+    with qtbot.waitSignal(predictor.results, timeout=60_000) as blocker:
         predictor.submit(SEVEN, {}, models)
     return blocker.args[0]
 

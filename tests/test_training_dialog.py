@@ -68,7 +68,7 @@ def test_a_tiny_run_saves_a_model_that_appears_in_the_picker(qtbot, window, mnis
     tiny(dialog, mnist_dir)
     progress = []
     dialog.run.progress.connect(progress.append)
-    with qtbot.waitSignal(dialog.run.succeeded, timeout=120000) as saved:
+    with qtbot.waitSignal(dialog.run.succeeded, timeout=600_000) as saved:
         dialog.start_button.click()
     path = saved.args[0]
     assert {p.phase for p in progress} == {"step", "epoch"}
@@ -89,14 +89,14 @@ def long_run_started(qtbot, window, mnist_dir):
     """The dialog, once a run too long to finish by itself has begun."""
     dialog = window.open_training()
     tiny(dialog, mnist_dir, epochs=50, size=20000)
-    with qtbot.waitSignal(dialog.run.progress, timeout=120000):
+    with qtbot.waitSignal(dialog.run.progress, timeout=600_000):
         dialog.start_button.click()
     return dialog
 
 
 def test_cancel_leaves_no_file(qtbot, window, mnist_dir, tmp_path):
     dialog = long_run_started(qtbot, window, mnist_dir)
-    with qtbot.waitSignal(dialog.run.failed, timeout=5000) as failed:
+    with qtbot.waitSignal(dialog.run.failed, timeout=60_000) as failed:
         dialog.cancel_button.click()
     assert "cancelled" in failed.args[0]
     assert not dialog.is_training()
@@ -107,7 +107,7 @@ def test_cancel_leaves_no_file(qtbot, window, mnist_dir, tmp_path):
 def test_a_bad_data_folder_shows_its_error(qtbot, window, tmp_path):
     dialog = window.open_training()
     tiny(dialog, tmp_path / "no-mnist-here")
-    with qtbot.waitSignal(dialog.run.failed, timeout=60000) as failed:
+    with qtbot.waitSignal(dialog.run.failed, timeout=600_000) as failed:
         dialog.start_button.click()
     assert "no-mnist-here" in failed.args[0]
     assert "no-mnist-here" in dialog.status.text()
@@ -116,7 +116,7 @@ def test_a_bad_data_folder_shows_its_error(qtbot, window, tmp_path):
 
 def test_a_killed_training_process_is_reported(qtbot, window, mnist_dir, tmp_path):
     dialog = long_run_started(qtbot, window, mnist_dir)
-    with qtbot.waitSignal(dialog.run.failed, timeout=10000) as failed:
+    with qtbot.waitSignal(dialog.run.failed, timeout=60_000) as failed:
         dialog.run.process.kill()  # as if it crashed or was killed from outside
     assert "stopped unexpectedly" in failed.args[0]
     assert list((tmp_path / "models").glob("*")) == []

@@ -59,7 +59,7 @@ def window(make_window):
 def settle(qtbot, window):
     """Wait until the shown result answers the newest request."""
     serial = window.request_prediction()
-    qtbot.waitUntil(lambda: window.probabilities.serial >= serial, timeout=10000)
+    qtbot.waitUntil(lambda: window.probabilities.serial >= serial, timeout=60_000)
 
 
 @pytest.fixture
