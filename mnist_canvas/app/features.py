@@ -12,7 +12,9 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow
 
-INSTALLERS: list[Callable[[QMainWindow], None]] = []
+from . import explorer
+
+INSTALLERS: list[Callable[[QMainWindow], None]] = [explorer.install]
 
 
 def install_all(window: QMainWindow) -> None:
