@@ -81,6 +81,7 @@ class Explorer(QWidget):
         top.addWidget(self.choose_file)
         left = QVBoxLayout()
         left.addWidget(self.summary)
+        left.addWidget(QLabel("Rows: the true digit · columns: the digit read"))
         left.addWidget(self.matrix, 1)
         row = QHBoxLayout()
         row.addWidget(self.wins)
@@ -243,7 +244,7 @@ class Explorer(QWidget):
         readings = self.readings
         found = readings.cell(true, read)
         self.gallery_title.setText(
-            f"{len(found):,} {true}s read as {read} by {readings.model}, most "
+            f"{true} read as {read} by {readings.model}: {len(found):,}, most "
             f"confident first (under each: the digit read and its probability, "
             f"then the right digit's)"
         )
