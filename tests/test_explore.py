@@ -35,8 +35,10 @@ def test_a_stroke_file_is_read_whole_with_its_misreadings(tmp_path, mlp):
     readings = read_dataset(mlp, Dataset.strokes(path))
     assert readings.result.n == len(RECORDS)
     assert readings.labels.tolist() == [label for label, _ in RECORDS]
-    assert all(isinstance(s, Drawing) for s in readings.sources)
-    assert readings.inputs.shape == (len(RECORDS), 28, 28)
+    # Of misread items it keeps what they are and the model's input.
+    assert sorted(readings.sources) == sorted(readings.inputs) == [2, 4, 5]
+    assert all(isinstance(s, Drawing) for s in readings.sources.values())
+    assert all(i.shape == (28, 28) for i in readings.inputs.values())
     expected = evaluate_strokes(mlp, path)
     assert readings.result.confusion == expected.confusion
     # The three mislabelled digits are the errors: 1 (a 7), 4 (a 1), 5 (a 0).
@@ -87,8 +89,7 @@ def _readings(labels, read, dataset=None, model="m"):
     probabilities = np.full((len(labels), 10), 0.01, np.float32)
     probabilities[np.arange(len(labels)), read] = 0.91
     result = Result.from_probabilities(np.array(labels), probabilities)
-    inputs = np.zeros((len(labels), 28, 28), np.float32)
-    return Readings(model, dataset, result, np.array(labels), [None] * 4, inputs)
+    return Readings(model, dataset, result, np.array(labels), {}, {})
 
 
 def test_right_by_one_and_wrong_by_the_other():
@@ -175,8 +176,10 @@ def test_mnist_test_is_read_as_the_evaluator_reads_it(mnist_dir, mlp):
     expected = evaluate_mnist(mlp, mnist_dir)
     assert readings.result.n == 10000
     assert readings.result.confusion == expected.confusion
-    assert readings.sources[0].shape == (28, 28)
-    assert readings.sources[0].dtype == np.uint8
+    first = readings.result.errors[0].index
+    assert readings.sources[first].shape == (28, 28)
+    assert readings.sources[first].dtype == np.uint8
+    assert readings.sources[first].base is None  # not a view of all 10,000
     worst = readings.cell(*max(
         ((t, r) for t in range(10) for r in range(10) if t != r),
         key=lambda cell: readings.result.confusion[cell[0]][cell[1]],

@@ -4,7 +4,7 @@ whole, so that any cell of its confusion matrix can be opened.
     readings = read_dataset(classifier, Dataset.mnist(folder), switches)
     readings.result.confusion[7][1]         # 7s read as 1
     readings.cell(7, 1)                     # those, most confident first
-    readings.sources[i]                     # a placed Drawing, or an MNIST image
+    readings.sources[e.index]               # a misread Drawing or MNIST image
     right_by_one(cnn, mlp)                  # items cnn reads right and mlp wrong
 
 A data set is read in chunks (`read_chunks`) through the evaluator's own path
@@ -88,26 +88,36 @@ def read_chunks(
     return stroke_chunks(classifier, dataset.path, steps)
 
 
+def _own(item):
+    """An item kept on its own (not a view that keeps a whole array alive)."""
+    return item.copy() if isinstance(item, np.ndarray) else item
+
+
 @dataclass(frozen=True)
 class Readings:
-    """One model's reading of a whole data set."""
+    """One model's reading of a whole data set; of each misread item it keeps
+    what the item is and the model's input (all the explorer shows)."""
 
     model: str
     dataset: Dataset
     result: Result
     labels: np.ndarray  # (n,) the true digits
-    sources: list  # what each item is: a placed Drawing or an MNIST image
-    inputs: np.ndarray  # (n, 28, 28) the model's input of each item
+    sources: dict[int, object]  # misread item → a placed Drawing or MNIST image
+    inputs: dict[int, np.ndarray]  # misread item → the model's 28×28 input
 
     @classmethod
     def from_chunks(cls, model: str, dataset: Dataset, chunks: list[Chunk]):
         labels = np.concatenate([c.labels for c in chunks])
         probabilities = np.concatenate([c.probabilities for c in chunks])
-        return cls(
-            model, dataset, Result.from_probabilities(labels, probabilities), labels,
-            [s for c in chunks for s in c.sources],
-            np.concatenate([c.inputs for c in chunks]),
-        )  # fmt: skip
+        result = Result.from_probabilities(labels, probabilities)
+        sources, inputs = {}, {}
+        for chunk in chunks:
+            end = chunk.start + len(chunk.labels)
+            for e in result.errors:
+                if chunk.start <= e.index < end:
+                    sources[e.index] = _own(chunk.sources[e.index - chunk.start])
+                    inputs[e.index] = _own(chunk.inputs[e.index - chunk.start])
+        return cls(model, dataset, result, labels, sources, inputs)
 
     def probability(self, index: int, digit: int) -> float:
         """The model's probability that item `index` is `digit` (0: empty)."""
