@@ -53,8 +53,12 @@ class Explorer(QWidget):
         self.runs.done.connect(lambda job: self._pump())
         self.runs.cancelled.connect(lambda job: self._pump())
         self.runs.failed.connect(self._failed)
-        main.strip.switchesChanged.connect(lambda _: self.isVisible() and self.read())
+        main.strip.switchesChanged.connect(self._switches_changed)
         self.refresh_choices()
+
+    def _switches_changed(self, _switches: dict) -> None:
+        if self.isVisible():
+            self.read()
 
     # -- building --
     def _build(self) -> None:
@@ -196,7 +200,7 @@ class Explorer(QWidget):
         self.wanted = []
         self.runs.cancel()
         self._busy_shown(False)
-        self.message.setText("Cancelled: still showing the previous reading.")
+        self._tell("Cancelled.")
 
     def _busy_shown(self, busy: bool) -> None:
         self.progress.setVisible(busy)
@@ -209,9 +213,13 @@ class Explorer(QWidget):
     def _failed(self, job: Job, message: str) -> None:
         self.wanted = []
         self._busy_shown(False)
-        kept = " Still showing the previous reading." if self.readings else ""
-        self.message.setText(f"Cannot read it: {message}.{kept}")
+        self._tell(f"Cannot read it: {message}.")
         self._pump()
+
+    def _tell(self, text: str) -> None:
+        if self.readings is not None:
+            text += " Still showing the previous reading."
+        self.message.setText(text)
 
     # -- showing --
     def _show(self, readings: Readings, against: Readings | None) -> None:
