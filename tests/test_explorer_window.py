@@ -88,6 +88,26 @@ def test_a_second_model_against_the_first(qtbot, window, tmp_path):
     assert explorer.gallery.count() == int(explorer.wins.text().split(": ")[-1])
 
 
+def test_a_model_trained_meanwhile_is_offered_and_explored(
+    qtbot,
+    make_window,  # noqa: F811
+    weights_copy,  # noqa: F811
+    tmp_path,
+):
+    window = make_window()
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    user = tmp_path / "user-models"
+    mine = user / "mine.safetensors"
+    mine.write_bytes((weights_copy / "mlp.safetensors").read_bytes())
+    window.add_model(str(mine))
+    qtbot.waitUntil(lambda: explorer.model.findText("mine") >= 0, timeout=5000)
+    explorer.model.setCurrentText("mine")
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    assert explorer.readings.model == "mine"
+    assert [e.index for e in explorer.readings.result.errors] == [2, 4, 5]
+
+
 def test_an_imported_model_is_explored(qtbot, make_window, tmp_path, monkeypatch):  # noqa: F811
     import json
 

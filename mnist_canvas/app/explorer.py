@@ -11,7 +11,7 @@ lists the digits one reads right and the other wrong.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -54,6 +54,10 @@ class Explorer(QWidget):
         self.runs.cancelled.connect(lambda job: self._pump())
         self.runs.failed.connect(self._failed)
         main.strip.switchesChanged.connect(self._switches_changed)
+        # A model trained or imported meanwhile is offered too.
+        self._choices_due = QTimer(self, singleShot=True, interval=0)
+        self._choices_due.timeout.connect(self.refresh_choices)
+        main.model_picker.model().rowsInserted.connect(self._choices_due.start)
         self.refresh_choices()
 
     def _switches_changed(self, _switches: dict) -> None:
@@ -100,13 +104,13 @@ class Explorer(QWidget):
             holder.setLayout(part)
             splitter.addWidget(holder)
         splitter.setSizes([480, 520])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
         bottom.addWidget(self.progress)
         bottom.addWidget(self.cancel_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
         self.resize(1020, 560)
         for combo in (self.model, self.other, self.data):
@@ -136,11 +140,6 @@ class Explorer(QWidget):
             self.data.addItem(dataset.title, dataset)
         if data:
             self.data.setCurrentText(data)
-        if not mnist:
-            self.message.setText(
-                "No MNIST folder is known yet: choose one in Training ▸ Train a "
-                "Model… to explore MNIST test."
-            )
 
     def add_stroke_file(self, path: str | None = None) -> None:
         """Offer a stroke file (.jsonl or .jsonl.gz) and read it."""
@@ -172,7 +171,10 @@ class Explorer(QWidget):
         jobs = [self._job(n) for n in dict.fromkeys(names) if n and n != NOBODY]
         self.wanted = [job for job in jobs if job is not None]
         if not self.wanted:
-            self.message.setText("Choose a model and a data set.")
+            self.message.setText(
+                "Choose a model and a data set (MNIST test is offered once an "
+                "MNIST folder is known: see Training ▸ Train a Model…)."
+            )
             return
         self._pump()
 
