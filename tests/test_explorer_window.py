@@ -241,3 +241,17 @@ def test_an_mnist_digit_opens_as_a_picture(qtbot, window, mnist_dir):
     picture = window.canvas.picture
     assert picture is not None and picture.shape == (280, 280)
     assert picture.max() > 200 and picture.min() < 50  # dark ink on light paper
+
+
+def test_my_digits_are_offered_and_empty_drawings_told(qtbot, window, tmp_path):
+    from mnist_canvas.diagnosis.explore import my_digits_file
+
+    mine = my_digits_file()
+    mine.parent.mkdir(parents=True)
+    stroke_file(mine, [*RECORDS, (3, [])])  # the last: a 3 with no strokes
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    assert explorer.data.currentText() == "My digits"
+    qtbot.waitUntil(lambda: explorer.readings is not None, timeout=20000)
+    assert explorer.readings.dataset.path == mine
+    assert "4 misread (1 of them empty: in no cell)" in explorer.summary.text()

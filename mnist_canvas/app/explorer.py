@@ -12,7 +12,6 @@ lists the digits one reads right and the other wrong.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -30,12 +29,16 @@ from ..data import default_mnist_dir
 from ..diagnosis.explore import Dataset, Readings, offered_datasets, right_by_one
 from ..ink.drawing import Drawing
 from ..ink.pictures import canvas_picture
-from .actions import menu
 from .confusion_view import ConfusionView
 from .explorer_run import ExplorerRuns, Job
 from .misreading_gallery import MisreadingGallery, misreading_items
 
 NOBODY = "(none)"
+
+
+def _empty(errors) -> str:
+    empty = sum(e.predicted < 0 for e in errors)
+    return f" ({empty:,} of them empty: in no cell)" if empty else ""
 
 
 class Explorer(QWidget):
@@ -231,7 +234,7 @@ class Explorer(QWidget):
         self.summary.setText(
             f"<b>{readings.model}</b> on {readings.dataset.title}: {right:,} of "
             f"{result.n:,} read right ({result.accuracy:.2%}), "
-            f"{len(result.errors):,} misread"
+            f"{len(result.errors):,} misread{_empty(result.errors)}"
         )
         self.message.setText("")
         self.matrix.show_confusion(result.confusion)
@@ -283,20 +286,3 @@ class Explorer(QWidget):
         self.main.model_picker.choose(readings.model)
         label = int(readings.labels[index])
         self.main.statusBar().showMessage(f"{text}: a {label}", 8000)
-
-
-def open_explorer(window: QMainWindow) -> Explorer:
-    explorer = getattr(window, "explorer", None)
-    if explorer is None:
-        explorer = window.explorer = Explorer(window)
-    explorer.refresh_choices()
-    explorer.show()
-    explorer.raise_()
-    explorer.read()
-    return explorer
-
-
-def install(window: QMainWindow) -> None:
-    action = menu(window, "&Diagnose").addAction("Explore &Misreadings…")
-    action.setShortcut(QKeySequence("Ctrl+E"))
-    action.triggered.connect(lambda: open_explorer(window))

@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow
 
-from . import explorer
+from . import explorer_action
 
-INSTALLERS: list[Callable[[QMainWindow], None]] = [explorer.install]
+INSTALLERS: list[Callable[[QMainWindow], None]] = [explorer_action.install]
 
 
 def install_all(window: QMainWindow) -> None:
