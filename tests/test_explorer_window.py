@@ -213,7 +213,7 @@ def test_cancel_stops_the_reading(qtbot, window, tmp_path):
     explorer.runs.stop()
 
 
-def test_readings_are_kept_for_the_session(qtbot, window, tmp_path):
+def test_readings_are_kept_while_the_app_runs(qtbot, window, tmp_path):
     explorer = _open(window)
     qtbot.addWidget(explorer)
     path = stroke_file(tmp_path / "few.jsonl")

@@ -1,4 +1,4 @@
-"""The explorer's readings, made off the GUI thread and kept for the session.
+"""The explorer's readings, made off the GUI thread and kept while the app runs.
 
 `ExplorerRuns.start(job)` reads a data set with one model in a worker thread
 (`diagnosis.explore.read_dataset`, chunk by chunk: `progress(done, total)`);
