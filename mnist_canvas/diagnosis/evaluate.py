@@ -3,6 +3,8 @@ app's own path (placement, preprocessing, the model), batched.
 
     result = evaluate_strokes(classifier, "pen-digits/unipen1a-dev.jsonl.gz")
     result.accuracy, result.confusion
+    for chunk in stroke_chunks(classifier, path):  # the same, a part at a time
+        chunk.start, chunk.total, chunk.probabilities
 
 The command line is `python -m mnist_canvas.evaluate` (see there).
 """
@@ -10,15 +12,21 @@ The command line is `python -m mnist_canvas.evaluate` (see there).
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from ..data import DataError
-from ..data.mnist import load_mnist
 from ..data.strokes import read_strokes
 from ..ink.placement import place
-from ..models.classifier import BadSource, Classifier, predict_many
+from ..models.classifier import (
+    BadSource,
+    Classifier,
+    preprocess_many,
+    read_inputs,
+)
+from ..models.engine import ModelError
 from ..pipeline.steps import model_values
 
 
@@ -68,27 +76,99 @@ class Result:
         return cls(n, accuracy, per_class, confusion.tolist(), errors, probabilities)
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """Items `start`… of a source, read: what each is (a placed Drawing, or an
+    MNIST image as 28×28 uint8), its label, the model's input and the
+    probabilities (NaN rows: empty drawings). `total`: the source's size."""
+
+    start: int
+    total: int
+    sources: list
+    labels: np.ndarray
+    inputs: np.ndarray
+    probabilities: np.ndarray
+
+
+def _read(classifier: Classifier, inputs, empty, where: str) -> np.ndarray:
+    try:
+        return read_inputs(inputs, empty, classifier)
+    except ModelError as error:
+        raise ModelError(f"{classifier.name} failed on {where}: {error}") from None
+
+
+def stroke_chunks(
+    classifier: Classifier, path, steps: dict[str, bool] | None = None,
+    how: str = "default", seed: int = 0, brush: float | None = None,
+    size: int = 500,
+) -> Iterator[Chunk]:  # fmt: skip
+    """A stroke file read `size` records at a time, every digit through the
+    app's path; DataError names the file and line of a bad record."""
+    rng = random.Random(seed)
+    records = list(read_strokes(path))
+    if not records:
+        raise DataError(f"{path}: holds no records")
+    for start in range(0, len(records), size):
+        part = records[start : start + size]
+        drawings = []
+        for record in part:
+            try:
+                drawings.append(place(record, how, rng, brush))
+            except ValueError as error:
+                raise DataError(f"{path}:{record.line}: {error}") from None
+        try:
+            inputs, empty = preprocess_many(drawings, classifier, steps)
+        except BadSource as error:
+            line = part[error.index].line
+            raise DataError(f"{path}:{line}: {error.reason}") from None
+        where = f"{path}, lines {part[0].line}–{part[-1].line}"
+        probabilities = _read(classifier, inputs, empty, where)
+        labels = np.array([record.label for record in part])
+        yield Chunk(start, len(records), drawings, labels, inputs, probabilities)
+
+
+def mnist_chunks(
+    classifier: Classifier, folder, steps: dict[str, bool] | None = None,
+    size: int = 1000,
+) -> Iterator[Chunk]:  # fmt: skip
+    """MNIST's 10,000 test images (already 28×28, MNIST-processed), `size` at
+    a time; only the value steps (scale, normalize) apply to them."""
+    from ..data.mnist import load_mnist  # torch (torchvision): only now
+
+    test = load_mnist(folder).test
+    switched = classifier.steps(steps)
+    images, labels = test.images.numpy(), test.labels.numpy()
+    for start in range(0, len(images), size):
+        part = images[start : start + size]
+        inputs = model_values(
+            part.astype(np.float32), switched["scale"], switched["normalize"]
+        )
+        where = f"MNIST test images {start}–{start + len(part) - 1} ({folder})"
+        empty = np.zeros(len(part), bool)
+        probabilities = _read(classifier, inputs, empty, where)
+        yield Chunk(
+            start, len(images), list(part), labels[start : start + size],
+            inputs, probabilities,
+        )  # fmt: skip
+
+
+def collect(chunks: Iterable[Chunk]) -> Result:
+    """The result of a whole source read in chunks."""
+    labels, probabilities = [], []
+    for chunk in chunks:
+        labels.append(chunk.labels)
+        probabilities.append(chunk.probabilities)
+    return Result.from_probabilities(
+        np.concatenate(labels), np.concatenate(probabilities)
+    )
+
+
 def evaluate_strokes(
     classifier: Classifier, path, steps: dict[str, bool] | None = None,
     how: str = "default", seed: int = 0, brush: float | None = None,
 ) -> Result:  # fmt: skip
     """Accuracy on a stroke file, every digit through the app's path."""
-    rng = random.Random(seed)
-    records = list(read_strokes(path))
-    if not records:
-        raise DataError(f"{path}: holds no records")
-    drawings = []
-    for record in records:
-        try:
-            drawings.append(place(record, how, rng, brush))
-        except ValueError as error:
-            raise DataError(f"{path}:{record.line}: {error}") from None
-    try:
-        probabilities = predict_many(drawings, classifier, steps)
-    except BadSource as error:
-        raise DataError(f"{path}:{records[error.index].line}: {error.reason}") from None
-    labels = np.array([record.label for record in records])
-    return Result.from_probabilities(labels, probabilities)
+    return collect(stroke_chunks(classifier, path, steps, how, seed, brush))
 
 
 def _digits(probabilities: np.ndarray) -> np.ndarray:
@@ -100,17 +180,5 @@ def _digits(probabilities: np.ndarray) -> np.ndarray:
 def evaluate_mnist(
     classifier: Classifier, folder, steps: dict[str, bool] | None = None
 ) -> Result:
-    """Accuracy on MNIST's 10,000 test images (already 28×28, MNIST-processed);
-    only the value steps (scale, normalize) apply to them."""
-    test = load_mnist(folder).test
-    switched = classifier.steps(steps)
-    pixels = model_values(
-        test.images.numpy().astype(np.float32), switched["scale"], switched["normalize"]
-    )
-    probabilities = np.concatenate(
-        [
-            classifier.probabilities(pixels[i : i + 1000])
-            for i in range(0, len(pixels), 1000)
-        ]
-    )
-    return Result.from_probabilities(test.labels.numpy(), probabilities)
+    """Accuracy on MNIST's 10,000 test images (see `mnist_chunks`)."""
+    return collect(mnist_chunks(classifier, folder, steps))

@@ -1,6 +1,7 @@
 """Pictures of digits (PNG, JPG, ...) → the canvas's convention, and back.
 
     >>> pixels = load_picture("seven.png", (280, 280))   # doctest: +SKIP
+    >>> pixels = canvas_picture(mnist_image, (280, 280))  # doctest: +SKIP
 
 A picture enters the pipeline at the raster stage: grey, dark ink on light
 paper, 0–255, padded (never stretched) to the canvas size.
@@ -48,7 +49,13 @@ def load_picture(path: str | os.PathLike, size: tuple[int, int]) -> np.ndarray:
             f"{path}: the picture is too large to be a digit (over "
             f"{MAX_PIXELS:,} pixels)"
         )
-    pixels = np.asarray(gray, dtype=np.float32)
+    return canvas_picture(np.asarray(gray, dtype=np.float32), size)
+
+
+def canvas_picture(pixels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Grey pixels (0–255, either polarity: an MNIST image, a photo) as
+    float32 (h, w) in the canvas convention, fitted to size."""
+    pixels = np.asarray(pixels, dtype=np.float32)
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
     if np.median(border) < 128:  # light ink on dark, as MNIST: flip to paper
         pixels = 255.0 - pixels

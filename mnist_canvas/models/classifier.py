@@ -193,14 +193,14 @@ def predict(
     return readings, errors
 
 
-def predict_many(
+def preprocess_many(
     sources: Iterable[Drawing | np.ndarray],
     classifier: Classifier,
     overrides: Mapping[str, bool] | None = None,
-    batch: int = 1000,
-) -> np.ndarray:
-    """(N, 10) probabilities of many drawings, batched; rows of empty
-    drawings are NaN. A bad source raises BadSource naming its index."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (N, 28, 28) model inputs of many drawings (zeros for an empty one)
+    and the (N,) mask of the empty ones. A bad source raises BadSource naming
+    its index."""
     steps = classifier.steps(overrides)
     inputs, empty = [], []
     for index, source in enumerate(sources):
@@ -213,13 +213,34 @@ def predict_many(
             np.zeros((28, 28), np.float32) if result.is_empty else result.input
         )
     if not inputs:
+        return np.zeros((0, 28, 28), np.float32), np.zeros(0, bool)
+    return np.stack(inputs), np.array(empty)
+
+
+def read_inputs(
+    inputs: np.ndarray, empty: np.ndarray, classifier: Classifier, batch: int = 1000
+) -> np.ndarray:
+    """(N, 10) probabilities of (N, 28, 28) model inputs, batched; rows of
+    empty drawings are NaN."""
+    if not len(inputs):
         return np.zeros((0, 10), np.float32)
-    stacked = np.stack(inputs)
     out = np.concatenate(
         [
-            classifier.probabilities(stacked[i : i + batch])
-            for i in range(0, len(stacked), batch)
+            classifier.probabilities(inputs[i : i + batch])
+            for i in range(0, len(inputs), batch)
         ]
     )
-    out[np.array(empty)] = np.nan
+    out[empty] = np.nan
     return out
+
+
+def predict_many(
+    sources: Iterable[Drawing | np.ndarray],
+    classifier: Classifier,
+    overrides: Mapping[str, bool] | None = None,
+    batch: int = 1000,
+) -> np.ndarray:
+    """(N, 10) probabilities of many drawings, batched; rows of empty
+    drawings are NaN. A bad source raises BadSource naming its index."""
+    inputs, empty = preprocess_many(sources, classifier, overrides)
+    return read_inputs(inputs, empty, classifier, batch)

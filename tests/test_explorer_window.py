@@ -1,0 +1,257 @@
+"""Diagnose ▸ Explore Misreadings…: open it, read a small stroke file, click a
+cell and a thumbnail; the digit opens on the canvas. Bad input is told."""
+
+import threading
+
+import pytest
+from explorer_data import RECORDS, stroke_file
+from PySide6.QtCore import Qt
+from window_fixtures import make_window, messages, weights_copy  # noqa: F401
+
+from mnist_canvas.app import explorer as explorer_module
+from mnist_canvas.app.actions import menu
+from mnist_canvas.ink.drawing import Drawing
+from mnist_canvas.models.classifier import Classifier
+from mnist_canvas.models.convention import Convention
+from mnist_canvas.models.engine import ModelError
+
+
+def _open(window):
+    action = next(a for a in menu(window, "&Diagnose").actions()
+                  if a.text() == "Explore &Misreadings…")  # fmt: skip
+    assert action.shortcut().toString() == "Ctrl+E"
+    action.trigger()
+    return window.explorer
+
+
+def _read(qtbot, explorer, path):
+    explorer.add_stroke_file(str(path))
+    qtbot.waitUntil(
+        lambda: not explorer.runs.busy() and explorer.readings is not None,
+        timeout=20000,
+    )
+
+
+def _click_cell(qtbot, explorer, true, read):
+    matrix = explorer.matrix
+    rect = matrix.visualItemRect(matrix.item(true, read))
+    qtbot.mouseClick(matrix.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def _click_thumbnail(qtbot, explorer, row):
+    gallery = explorer.gallery
+    rect = gallery.visualItemRect(gallery.item(row))
+    qtbot.mouseClick(gallery.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+@pytest.fixture
+def window(make_window, tmp_path, monkeypatch):  # noqa: F811
+    monkeypatch.delenv("MNIST_CANVAS_DATA", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home"))
+    return make_window()
+
+
+def test_a_cell_and_a_thumbnail_open_the_digit_on_the_canvas(qtbot, window, tmp_path):
+    window.model_picker.choose("mlp")
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    confusion = explorer.readings.result.confusion
+    assert explorer.matrix.item(1, 7).text() == str(confusion[1][7]) == "1"
+    assert explorer.matrix.item(1, 1).text() == str(confusion[1][1])
+    assert "mlp" in explorer.summary.text() and f"of {len(RECORDS)}" in (
+        explorer.summary.text()
+    )
+    _click_cell(qtbot, explorer, 1, 7)
+    assert explorer.gallery.count() == 1
+    assert explorer.gallery.item(0).text().startswith("7: ")
+    before = window.canvas.source()
+    _click_thumbnail(qtbot, explorer, 0)
+    opened = window.canvas.source()
+    assert isinstance(opened, Drawing) and opened == explorer.readings.sources[2]
+    assert opened != before
+    window.canvas.undo_stack.undo()
+    assert window.canvas.source() == before
+
+
+def test_a_second_model_against_the_first(qtbot, window, tmp_path):
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    explorer.model.setCurrentText("mlp")
+    explorer.other.setCurrentText("cnn-bn")
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    assert explorer.against is not None and explorer.against.model == "cnn-bn"
+    assert explorer.wins.isVisible() and "mlp right, cnn-bn wrong" in (
+        explorer.wins.text()
+    )
+    explorer.wins.click()
+    assert explorer.gallery.count() == int(explorer.wins.text().split(": ")[-1])
+
+
+def test_a_model_trained_meanwhile_is_offered_and_explored(
+    qtbot,
+    make_window,  # noqa: F811
+    weights_copy,  # noqa: F811
+    tmp_path,
+):
+    window = make_window()
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    user = tmp_path / "user-models"
+    mine = user / "mine.safetensors"
+    mine.write_bytes((weights_copy / "mlp.safetensors").read_bytes())
+    window.add_model(str(mine))
+    qtbot.waitUntil(lambda: explorer.model.findText("mine") >= 0, timeout=5000)
+    explorer.model.setCurrentText("mine")
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    assert explorer.readings.model == "mine"
+    assert [e.index for e in explorer.readings.result.errors] == [2, 4, 5]
+
+
+def test_an_imported_model_is_explored(qtbot, make_window, tmp_path, monkeypatch):  # noqa: F811
+    import json
+
+    from onnx_models import wrapped_model
+
+    from mnist_canvas.app import main_window
+
+    user = tmp_path / "user-models"
+    user.mkdir()
+    monkeypatch.setattr(main_window, "user_models_dir", lambda: user)
+    convention = Convention("nhwc", "0-255", "black-on-white")
+    path = wrapped_model(user, convention).rename(user / "theirs.onnx")
+    sidecar = {"model": {"arch": "imported-onnx"}, "convention": convention.to_dict(),
+               "output": "logits", "preprocessing": dict(convention.steps)}  # fmt: skip
+    (user / "theirs.onnx.json").write_text(json.dumps(sidecar))
+    window = make_window()
+    assert "theirs" in window.catalogue.usable(), window.catalogue.unusable()
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    explorer.model.setCurrentText("theirs")
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    ours = Classifier.load("mlp")
+    assert explorer.readings.model == "theirs"
+    first = explorer.readings.result.errors[0].index
+    expected = ours.predict(explorer.readings.sources[first]).probabilities
+    assert path.is_file()
+    assert explorer.readings.result.probabilities[first] == pytest.approx(
+        expected, abs=1e-4
+    )
+
+
+def test_a_bad_record_is_told_and_the_reading_kept(qtbot, window, tmp_path):
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    shown = explorer.readings
+    explorer.add_stroke_file(str(stroke_file(tmp_path / "bad.jsonl", bad_line=3)))
+    qtbot.waitUntil(lambda: "Cannot read it" in explorer.message.text(), timeout=20000)
+    assert "bad.jsonl:3: 'label' must be a digit" in explorer.message.text()
+    assert "previous reading" in explorer.message.text()
+    assert explorer.readings is shown and explorer.matrix.item(1, 7).text() == "1"
+    window.canvas.add_stroke([(150, 50), (146, 120), (140, 230)])  # app carries on
+
+
+def test_a_missing_mnist_folder_is_told(qtbot, window, tmp_path):
+    window.settings.set_mnist_dir(str(tmp_path / "gone"))
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    assert explorer.data.currentText() == "MNIST test"
+    qtbot.waitUntil(lambda: "Cannot read it" in explorer.message.text(), timeout=20000)
+    assert "gone: no such folder" in explorer.message.text()
+
+
+class Gate:
+    """A model that fails (or waits) from its second batch on."""
+
+    def __init__(self, name, fail=True):
+        self.model = Classifier.load("mlp")
+        self.name, self.fail, self.calls = name, fail, 0
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def steps(self, overrides=None):
+        return self.model.steps(overrides)
+
+    def probabilities(self, inputs):
+        self.calls += 1
+        if self.calls > 1:
+            if self.fail:
+                raise ModelError("running it failed (its output has no rows)")
+            self.started.set()
+            self.release.wait(10)
+        return self.model.probabilities(inputs)
+
+
+def test_a_model_failing_midway_is_told(qtbot, window, tmp_path):
+    gate = Gate("mlp")
+    explorer = explorer_module.Explorer(window, loader=lambda path: gate)
+    window.explorer = explorer
+    qtbot.addWidget(explorer)
+    explorer.show()
+    explorer.model.setCurrentText("mlp")
+    explorer.add_stroke_file(str(stroke_file(tmp_path / "many.jsonl", RECORDS * 80)))
+    qtbot.waitUntil(lambda: "Cannot read it" in explorer.message.text(), timeout=20000)
+    assert "mlp failed on" in explorer.message.text()
+    assert "many.jsonl, lines 501–640" in explorer.message.text()
+    assert explorer.readings is None and not explorer.cancel_button.isVisible()
+
+
+def test_cancel_stops_the_reading(qtbot, window, tmp_path):
+    gate = Gate("mlp", fail=False)
+    explorer = explorer_module.Explorer(window, loader=lambda path: gate)
+    qtbot.addWidget(explorer)
+    explorer.show()
+    explorer.model.setCurrentText("mlp")
+    explorer.add_stroke_file(str(stroke_file(tmp_path / "many.jsonl", RECORDS * 80)))
+    assert gate.started.wait(20)
+    assert explorer.cancel_button.isVisible()
+    explorer.cancel_button.click()
+    gate.release.set()
+    qtbot.waitUntil(lambda: not explorer.runs.busy(), timeout=20000)
+    assert explorer.readings is None and explorer.runs.cache == {}
+    assert "Cancelled" in explorer.message.text()
+    explorer.runs.stop()
+
+
+def test_readings_are_kept_while_the_app_runs(qtbot, window, tmp_path):
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    path = stroke_file(tmp_path / "few.jsonl")
+    _read(qtbot, explorer, path)
+    first = explorer.readings
+    explorer.read()
+    assert not explorer.runs.busy() and explorer.readings is first
+    window.strip.set_switches({**window.strip.switches(), "invert": False})
+    window.strip.switchesChanged.emit(window.strip.switches())
+    qtbot.waitUntil(lambda: explorer.readings is not first, timeout=20000)
+    assert len(explorer.runs.cache) == 2
+
+
+def test_an_mnist_digit_opens_as_a_picture(qtbot, window, mnist_dir):
+    window.settings.set_mnist_dir(str(mnist_dir))
+    window.model_picker.choose("mlp")
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    qtbot.waitUntil(lambda: explorer.readings is not None, timeout=60000)
+    assert explorer.readings.result.n == 10000
+    errors = explorer.readings.result.errors
+    _click_cell(qtbot, explorer, errors[0].label, errors[0].predicted)
+    assert explorer.gallery.count() >= 1
+    _click_thumbnail(qtbot, explorer, 0)
+    picture = window.canvas.picture
+    assert picture is not None and picture.shape == (280, 280)
+    assert picture.max() > 200 and picture.min() < 50  # dark ink on light paper
+
+
+def test_my_digits_are_offered_and_empty_drawings_told(qtbot, window, tmp_path):
+    from mnist_canvas.diagnosis.explore import my_digits_file
+
+    mine = my_digits_file()
+    mine.parent.mkdir(parents=True)
+    stroke_file(mine, [*RECORDS, (3, [])])  # the last: a 3 with no strokes
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    assert explorer.data.currentText() == "My digits"
+    qtbot.waitUntil(lambda: explorer.readings is not None, timeout=20000)
+    assert explorer.readings.dataset.path == mine
+    assert "4 misread (1 of them empty: in no cell)" in explorer.summary.text()
