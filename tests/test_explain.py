@@ -22,19 +22,10 @@ def cnn_bn():
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
-    from onnx_models import wrapped_model
+    from onnx_models import imported_model
 
     folder = tmp_path_factory.mktemp("imported")
-    path = wrapped_model(folder, Convention("nhwc", "0-255", "black-on-white"))
-    import json
-
-    from mnist_canvas.models.imported import sidecar_path
-
-    convention = Convention("nhwc", "0-255", "black-on-white")
-    sidecar_path(path).write_text(json.dumps({
-        "model": {"arch": "imported ONNX"}, "convention": convention.to_dict(),
-        "output": "logits", "preprocessing": dict(convention.steps),
-    }))  # fmt: skip
+    path = imported_model(folder, Convention("nhwc", "0-255", "black-on-white"))
     return Classifier.load(path)
 
 

@@ -121,7 +121,10 @@ def build_index(
         parts.append(classifier.features(batch))
         if progress is not None:
             progress(min(start + BATCH, len(images)), len(images))
-    return FeatureIndex(np.concatenate(parts), labels, classifier.feature_space)
+    # Kept at the precision the cache stores (half), so a fresh index and a
+    # cached one give the same distances.
+    features = np.concatenate(parts).astype(np.float16)
+    return FeatureIndex(features, labels, classifier.feature_space)
 
 
 def index_path(classifier: Classifier, model_path: str | os.PathLike) -> Path:
