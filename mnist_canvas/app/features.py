@@ -12,7 +12,9 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow
 
-INSTALLERS: list[Callable[[QMainWindow], None]] = []
+from . import why
+
+INSTALLERS: list[Callable[[QMainWindow], None]] = [why.install]
 
 
 def install_all(window: QMainWindow) -> None:
