@@ -35,6 +35,7 @@ def test_probes_answer_sweep_and_apply_undoably(window, qtbot):
     probes = panel.probes
     qtbot.waitUntil(lambda: probes.curves[1].getData()[0] is not None, timeout=WAIT)
     assert len(probes.curves[1].getData()[0]) == 21
+    assert probes.probes().neutral  # every slider rests on its neutral value
     before = window.canvas.drawing
     probes.sliders["rotation"].setValue(0)  # -45°
     qtbot.waitUntil(lambda: "Probed" in probes.answer.text(), timeout=WAIT)

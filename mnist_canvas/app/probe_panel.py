@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
 
 from ..diagnosis.probes import RANGES, Probes
 
-STEPS = 90  # slider positions across each probe's range
-
 
 class ProbePanel(QWidget):
     probesChanged = Signal(object)  # Probes
@@ -39,7 +37,7 @@ class ProbePanel(QWidget):
         grid = QGridLayout()
         for row, bounds in enumerate(RANGES.values()):
             slider = QSlider(Qt.Orientation.Horizontal)
-            slider.setRange(0, STEPS)
+            slider.setRange(0, bounds.steps)
             slider.setObjectName(bounds.name)
             slider.valueChanged.connect(lambda _=0, n=bounds.name: self._moved(n))
             slider.sliderReleased.connect(lambda n=bounds.name: self._released(n))
@@ -82,9 +80,7 @@ class ProbePanel(QWidget):
 
     def value(self, name: str) -> float:
         bounds = RANGES[name]
-        return (
-            bounds.low + (bounds.high - bounds.low) * self.sliders[name].value() / STEPS
-        )
+        return round(bounds.low + bounds.step * self.sliders[name].value(), 6)
 
     def probes(self) -> Probes:
         values = {name: self.value(name) for name in RANGES}
@@ -95,10 +91,10 @@ class ProbePanel(QWidget):
     def set_slider(self, name: str, value: float) -> None:
         """Move a slider without emitting (the source's own size, a reset)."""
         bounds = RANGES[name]
-        position = round((value - bounds.low) / (bounds.high - bounds.low) * STEPS)
+        position = round((value - bounds.low) / bounds.step)
         slider = self.sliders[name]
         slider.blockSignals(True)
-        slider.setValue(min(max(position, 0), STEPS))
+        slider.setValue(min(max(position, 0), bounds.steps))
         slider.blockSignals(False)
         self._show_value(name)
 

@@ -33,17 +33,22 @@ class Range:
     high: float
     neutral: float | None  # None: the source's own value (size)
     unit: str
+    step: float  # a slider's resolution (the neutral value is on a step)
+
+    @property
+    def steps(self) -> int:
+        return round((self.high - self.low) / self.step)
 
 
 RANGES = {
     r.name: r
     for r in (
-        Range("rotation", "Rotation", -45.0, 45.0, 0.0, "°"),
-        Range("thickness", "Thickness", 0.3, 3.0, 1.0, "×"),
-        Range("size", "Size", 10.0, 100.0, None, "% of the canvas"),
-        Range("shift_x", "Shift right", -40.0, 40.0, 0.0, "% of the canvas"),
-        Range("shift_y", "Shift down", -40.0, 40.0, 0.0, "% of the canvas"),
-        Range("noise", "Noise", 0.0, 1.0, 0.0, ""),
+        Range("rotation", "Rotation", -45.0, 45.0, 0.0, "°", 1.0),
+        Range("thickness", "Thickness", 0.3, 3.0, 1.0, "×", 0.1),
+        Range("size", "Size", 10.0, 100.0, None, "% of the canvas", 1.0),
+        Range("shift_x", "Shift right", -40.0, 40.0, 0.0, "% of the canvas", 1.0),
+        Range("shift_y", "Shift down", -40.0, 40.0, 0.0, "% of the canvas", 1.0),
+        Range("noise", "Noise", 0.0, 1.0, 0.0, "", 0.05),
     )
 }
 NOISE_SHARE = 0.08  # noise 1: points jitter by 8 % of the digit's size (sigma)
