@@ -87,6 +87,18 @@ def test_index_query_is_exact():
     )
 
 
+def test_the_coarse_ranking_finds_the_nearest_of_structured_features():
+    rng = np.random.default_rng(1)
+    features = rng.normal(size=(3000, 20)) @ rng.normal(size=(20, 128))
+    features += 0.05 * rng.normal(size=features.shape)
+    index = FeatureIndex(features, rng.integers(0, 10, 3000), "features")
+    assert index.coarse is not None
+    for row in rng.integers(0, 3000, 20):
+        query = features[row] + 0.1 * rng.normal(size=128)
+        fast, exact = index.query(query, 8), index.query(query, 8, exact=True)
+        assert [n.index for n in fast] == [n.index for n in exact]
+
+
 def test_a_damaged_index_is_rebuilt(cnn_bn, tmp_path, monkeypatch):
     images = np.zeros((30, 28, 28), np.uint8)
     images[:, 5:20, 12:15] = 255
