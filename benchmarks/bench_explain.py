@@ -23,10 +23,10 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import time
 
 import numpy as np
 import torch
+from bench_predict import measure
 
 from mnist_canvas.data import default_mnist_dir, default_pen_digits
 from mnist_canvas.data.strokes import read_strokes
@@ -79,22 +79,6 @@ def deletion(classifier, inputs, attribute, seed: int) -> dict:
     return {name: round(float(np.mean(v)), 4) for name, v in falls.items()}
 
 
-def timed(work, items, repeats: int = 1) -> dict:
-    for item in items[:5]:
-        work(item)
-    times = []
-    for _ in range(repeats):
-        for item in items:
-            start = time.perf_counter()
-            work(item)
-            times.append((time.perf_counter() - start) * 1000)
-    return {
-        "median_ms": round(float(np.median(times)), 2),
-        "p95_ms": round(float(np.percentile(times, 95)), 2),
-        "n": len(times),
-    }
-
-
 def integrated_gradients(model_name: str | None):
     """Attribution by captum's Integrated Gradients on the torch model (the
     baseline: the input's background), for comparison with occlusion."""
@@ -138,7 +122,7 @@ def main() -> None:
             classifier, inputs, integrated_gradients(args.model), args.seed
         )
         ig = integrated_gradients(args.model)
-        found["integrated_gradients_latency"] = timed(ig, list(inputs[:100]))
+        found["integrated_gradients_latency"] = measure(ig, list(inputs[:100]), 1)
     index = load_or_build(classifier, resolve_model(args.model), default_mnist_dir())
     shares = [
         np.mean([n.label == label for n in index.nearest(classifier, x, 8)])
@@ -151,10 +135,10 @@ def main() -> None:
         for f in classifier.features(inputs)
     ])), 4)  # fmt: skip
     found["neighbour_space"] = index.space
-    found["attribution_latency"] = timed(
+    found["attribution_latency"] = measure(
         lambda x: occlusion(classifier, x), list(inputs[:100]), 3
     )
-    found["neighbour_query_latency"] = timed(
+    found["neighbour_query_latency"] = measure(
         lambda x: index.nearest(classifier, x, 8), list(inputs[:100]), 3
     )
     records = list(read_strokes(default_pen_digits()))[:100]
@@ -163,7 +147,7 @@ def main() -> None:
         (place(r), Probes(rotation=rng.uniform(-45, 45), thickness=rng.uniform(0.5, 2)))
         for r in records
     ]
-    found["probe_answer_latency"] = timed(
+    found["probe_answer_latency"] = measure(
         lambda m: classifier.predict(apply(*m)), moves, 3
     )
     if args.json:
