@@ -3,6 +3,7 @@
     python benchmarks/bench_app.py            # a summary
     python benchmarks/bench_app.py --json     # figures as JSON on the last line
     python benchmarks/bench_app.py --during-training ../shared/data/mnist --json
+    python benchmarks/bench_app.py --why --startup-repeats 0 --json
 
 Drives the real MainWindow offscreen: replays pen-digit strokes (from
 $MNIST_CANVAS_DATA/pen-digits when present, else generated loops) point by
@@ -11,7 +12,9 @@ and tablet handlers call them) and measures, for each point, the time until the
 probability view holds the answer for that point. Start-up is the time from
 launching a fresh Python process to its first window being shown. With
 --during-training, a real training process (as Training ▸ Train a Model starts
-it) runs on the same two cores for the whole measurement.
+it) runs on the same two cores for the whole measurement. With --why, the Why
+view is open, so attribution, neighbours, probe answers and sweeps are computed
+for every point as well (the default's neighbour index is built first).
 """
 
 from __future__ import annotations
@@ -88,7 +91,7 @@ def start_training(app, data_dir: str):
 
 
 def measure_latency(
-    count: int, train_data: str | None = None
+    count: int, train_data: str | None = None, why: bool = False
 ) -> tuple[list[float], str]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -100,6 +103,12 @@ def measure_latency(
     path = os.path.join(tempfile.mkdtemp(), "s.ini")
     window = MainWindow(QSettings(path, QSettings.Format.IniFormat))
     window.show()
+    if why:
+        window.why.dock.show()
+        strip = window.why.panel.neighbours
+        window.canvas.add_stroke([(140, 60), (140, 220)])
+        while len(strip.indices) < 8:  # the index is built (or read) first
+            app.processEvents()
     run = start_training(app, train_data) if train_data else None
     canvas, view = window.canvas, window.probabilities
     drawings, source = sample_drawings(count)
@@ -128,6 +137,7 @@ def measure_latency(
             raise SystemExit("the training run ended before the measurement did")
         run.wait_stopped()
     window.predictor.stop()
+    window.why.stop()
     canvas.undo_stack.setClean()
     window.close()
     return times, source
@@ -144,13 +154,14 @@ def main() -> None:
         default=None,
         help="measure while a training process runs on this MNIST folder",
     )
+    parser.add_argument("--why", action="store_true", help="with the Why view open")
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.startup_probe:
         startup_probe()
         return
     startup = measure_startup(args.startup_repeats) if args.startup_repeats else []
-    times, source = measure_latency(args.count, args.during_training)
+    times, source = measure_latency(args.count, args.during_training, args.why)
     t = np.array(times)
     figures = {
         "median_ms": round(float(np.median(t)), 3),
@@ -161,6 +172,7 @@ def main() -> None:
         "startup_runs_s": [round(s, 3) for s in startup],
         "source": source,
         "during_training": bool(args.during_training),
+        "why_open": args.why,
     }
     if args.json:
         print(json.dumps(figures))

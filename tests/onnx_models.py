@@ -67,3 +67,17 @@ def wrapped_model(
     name = f"{model}-{convention.layout}-{convention.range}-{convention.polarity}"
     path = Path(folder) / f"{name}-{output}.onnx"
     return export(Wrapped(network, convention, output), example, path, dynamic)
+
+
+def imported_model(folder: Path, convention: Convention, model: str = "mlp") -> Path:
+    """`wrapped_model` with the sidecar an import writes (no MNIST needed)."""
+    import json
+
+    from mnist_canvas.models.imported import sidecar_path
+
+    path = wrapped_model(folder, convention, model=model)
+    sidecar_path(path).write_text(json.dumps({
+        "model": {"arch": "imported ONNX"}, "convention": convention.to_dict(),
+        "output": "logits", "preprocessing": dict(convention.steps),
+    }))  # fmt: skip
+    return path

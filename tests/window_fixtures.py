@@ -49,6 +49,7 @@ def make_window(qtbot, tmp_path, messages):
     yield make
     for window in windows:
         window.predictor.stop()
+        window.why.stop()
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow
 
-from . import explorer_action
+from . import explorer_action, why
 
-INSTALLERS: list[Callable[[QMainWindow], None]] = [explorer_action.install]
+INSTALLERS: list[Callable[[QMainWindow], None]] = [explorer_action.install, why.install]
 
 
 def install_all(window: QMainWindow) -> None:

@@ -28,7 +28,7 @@ from ..pipeline.preprocess import Preprocessed, preprocess
 from ..pipeline.steps import switches
 from .checkpoint import SUFFIX, CheckpointError, read_metadata
 from .convention import VALUE_STEPS, Convention, to_probabilities
-from .engine import ModelError, Session, onnx_for_checkpoint
+from .engine import FEATURES, ModelError, Session, onnx_for_checkpoint
 from .registry import DEFAULT_MODEL
 
 WEIGHTS_ENV = "MNIST_CANVAS_WEIGHTS"
@@ -150,6 +150,22 @@ class Classifier:
             return to_probabilities(self.session.run(inputs[:, None]))
         scores = self.session.run(self.convention.to_tensor(inputs))
         return to_probabilities(scores, self.output)
+
+    @property
+    def feature_space(self) -> str:
+        """ "features" (the layer before the classifier: ours) or "pixels"
+        (imported models, whose layers we cannot name)."""
+        ours = self.convention is None and self.session.has_output(FEATURES)
+        return "features" if ours else "pixels"
+
+    def features(self, inputs: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) model inputs → (N, d): what the model's final layer reads
+        where its export names it (ours), else the input pixels (imported)."""
+        inputs = np.asarray(inputs, dtype=np.float32)
+        if self.feature_space == "pixels":
+            return inputs.reshape(len(inputs), -1)
+        features = self.session.run(inputs[:, None], FEATURES)
+        return features.reshape(len(features), -1)
 
     def classify(self, preprocessed: Preprocessed) -> Prediction:
         """The prediction for an input already preprocessed (none if empty)."""

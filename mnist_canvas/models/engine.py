@@ -8,6 +8,11 @@ use into the cache, under the checkpoint's content hash, so any change to a
 checkpoint makes a new export and no file beside the shipped weights is ever
 written (they may sit in a read-only install). Only that export needs torch;
 running a model never does.
+
+Our exports have a second output, "features": what the final linear layer
+reads (the model's own feature space, for nearest training digits). Running
+only "logits" costs nothing more: ONNX Runtime computes what is asked for, and
+the features are computed on the way to the logits anyway.
 """
 
 from __future__ import annotations
@@ -23,9 +28,9 @@ import onnxruntime as ort
 from ..files import atomic_write, cache_dir
 
 # Bump when the export changes (opset, names), so old cached exports are redone.
-EXPORT_FORMAT = 1
+EXPORT_FORMAT = 2
 OPSET = 17
-INPUT, OUTPUT = "image", "logits"
+INPUT, OUTPUT, FEATURES = "image", "logits", "features"
 
 
 class ModelError(Exception):
@@ -41,16 +46,41 @@ def content_hash(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def onnx_bytes(model) -> bytes:
-    """A torch module (N, 1, 28, 28) → (N, 10) as ONNX, any batch size."""
+def _with_features(model):
+    """`model` returning (logits, features) when it is a sequence ending in a
+    linear layer (every architecture of ours), else `model` alone."""
     import torch
 
+    if not (isinstance(model, torch.nn.Sequential) and len(model) > 1):
+        return model, [OUTPUT]
+    if not isinstance(model[-1], torch.nn.Linear):
+        return model, [OUTPUT]
+
+    class Both(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body, self.head = model[:-1], model[-1]
+
+        def forward(self, x):
+            features = self.body(x)
+            return self.head(features), features
+
+    return Both(), [OUTPUT, FEATURES]
+
+
+def onnx_bytes(model) -> bytes:
+    """A torch module (N, 1, 28, 28) → (N, 10) as ONNX, any batch size (and
+    its features as a second output where `_with_features` finds them)."""
+    import torch
+
+    module, names = _with_features(model.eval())
     buffer = io.BytesIO()
     with torch.inference_mode():
         torch.onnx.export(
-            model.eval(), torch.zeros(1, 1, 28, 28), buffer,
-            input_names=[INPUT], output_names=[OUTPUT], opset_version=OPSET,
-            dynamic_axes={INPUT: {0: "n"}, OUTPUT: {0: "n"}}, dynamo=False,
+            module.eval(), torch.zeros(1, 1, 28, 28), buffer,
+            input_names=[INPUT], output_names=names, opset_version=OPSET,
+            dynamic_axes={name: {0: "n"} for name in [INPUT, *names]},
+            dynamo=False,
         )  # fmt: skip
     return buffer.getvalue()
 
@@ -92,10 +122,14 @@ class Session:
         self.input_name = self.inputs[0].name
         self.output_name = self.outputs[0].name
 
-    def run(self, inputs: np.ndarray) -> np.ndarray:
-        """The model's first output for `inputs` (made contiguous float32)."""
+    def has_output(self, name: str) -> bool:
+        return any(output.name == name for output in self.outputs)
+
+    def run(self, inputs: np.ndarray, output: str | None = None) -> np.ndarray:
+        """The model's first output (or the one named) for `inputs` (made
+        contiguous float32)."""
         feed = {self.input_name: np.ascontiguousarray(inputs, dtype=np.float32)}
         try:
-            return self.session.run([self.output_name], feed)[0]
+            return self.session.run([output or self.output_name], feed)[0]
         except Exception as error:
             raise ModelError(f"running it failed ({error})") from None

@@ -1,0 +1,93 @@
+"""The training digits the model thinks this one resembles, as a strip.
+
+Each button shows one MNIST training digit with its label and distance;
+clicking it emits its training index (the window opens it on the canvas).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .images import gray_image
+
+K = 8
+ICON = 56
+
+
+class NeighbourStrip(QWidget):
+    chosen = Signal(int)  # MNIST training index
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.indices: list[int] = []
+        self.title = QLabel("Nearest training digits")
+        self.title.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setFormat("Reading MNIST through the model: %p %")
+        self.progress.hide()
+        row = QHBoxLayout()
+        self.buttons = []
+        for slot in range(K):
+            button = QToolButton()
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+            button.setIconSize(QSize(ICON, ICON))
+            button.setAutoRaise(True)
+            button.clicked.connect(lambda _=False, s=slot: self._clicked(s))
+            button.hide()
+            row.addWidget(button)
+            self.buttons.append(button)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.progress)
+        layout.addLayout(row)
+
+    def show_neighbours(self, neighbours, images: np.ndarray, space: str) -> None:
+        """`Neighbour`s (nearest first) and the training images they index."""
+        self.progress.hide()
+        self.indices = [n.index for n in neighbours]
+        labels = [n.label for n in neighbours]
+        where = "its features" if space == "features" else "pixels"
+        self.title.setText(
+            f"Nearest training digits (in {where}): "
+            + " ".join(str(label) for label in labels)
+            + ". Click one to draw on it."
+        )
+        for button, near in zip(self.buttons, neighbours, strict=False):
+            image = gray_image(images[near.index].astype(np.float32), 0, 255)
+            button.setIcon(QIcon(QPixmap.fromImage(image)))
+            button.setText(f"{near.label}  ({near.distance:.2f})")
+            button.setToolTip(
+                f"MNIST training digit {near.index}, labelled {near.label}"
+            )
+            button.show()
+        for button in self.buttons[len(neighbours) :]:
+            button.hide()
+
+    def show_progress(self, done: int, total: int) -> None:
+        self.title.setText("Nearest training digits: building this model's index")
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
+        self.progress.show()
+
+    def show_message(self, text: str) -> None:
+        self.progress.hide()
+        self.indices = []
+        self.title.setText(text)
+        for button in self.buttons:
+            button.hide()
+
+    def _clicked(self, slot: int) -> None:
+        if slot < len(self.indices):
+            self.chosen.emit(self.indices[slot])

@@ -1,0 +1,102 @@
+"""The Why view: attribution, nearest training digits and probes in the window."""
+# ruff: noqa: F811  (the fixtures imported from window_fixtures are used as arguments)
+
+import numpy as np
+import window_fixtures as wf
+from onnx_models import imported_model
+from window_fixtures import make_window, messages, weights_copy, window  # noqa: F401
+
+from mnist_canvas.models.classifier import Classifier
+from mnist_canvas.models.convention import Convention
+from mnist_canvas.models.engine import ModelError
+
+WAIT = 20000
+
+
+def _show(window, qtbot, stroke):
+    window.why.dock.show()
+    window.canvas.add_stroke(stroke)
+    wf.settle(qtbot, window)
+    return window.why.panel
+
+
+def test_attribution_follows_the_drawing_and_the_switch(window, qtbot):
+    panel = _show(window, qtbot, wf.SEVEN)
+    view = panel.attribution
+    qtbot.waitUntil(lambda: view.map is not None, timeout=WAIT)
+    assert view.title.text().startswith("Evidence for 7")
+    assert view.map.shape == (28, 28) and np.abs(view.map).max() > 0
+    view.contrast.setChecked(True)
+    qtbot.waitUntil(lambda: "against" in view.title.text(), timeout=WAIT)
+
+
+def test_probes_answer_sweep_and_apply_undoably(window, qtbot):
+    panel = _show(window, qtbot, wf.ONE)
+    probes = panel.probes
+    qtbot.waitUntil(lambda: probes.curves[1].getData()[0] is not None, timeout=WAIT)
+    assert len(probes.curves[1].getData()[0]) == 21
+    assert probes.probes().neutral  # every slider rests on its neutral value
+    before = window.canvas.drawing
+    probes.sliders["rotation"].setValue(0)  # -45°
+    qtbot.waitUntil(lambda: "Probed" in probes.answer.text(), timeout=WAIT)
+    assert probes.probes().rotation == -45
+    assert window.canvas.drawing == before  # a probe never changes the drawing
+    probes.applyClicked.emit()
+    assert window.canvas.drawing != before
+    assert probes.probes().rotation == 0  # the sliders start again
+    window.canvas.undo_stack.undo()
+    assert window.canvas.drawing == before
+
+
+def test_neighbours_strip_opens_a_training_digit(window, qtbot, mnist_dir):
+    window.settings.set_mnist_dir(str(mnist_dir))
+    panel = _show(window, qtbot, wf.SEVEN)
+    strip = panel.neighbours
+    qtbot.waitUntil(lambda: len(strip.indices) == 8, timeout=120000)
+    assert "7" in strip.title.text()
+    strip.buttons[0].click()
+    assert window.canvas.picture is not None and window.canvas.picture.shape == (
+        280,
+        280,
+    )
+    wf.settle(qtbot, window)
+    assert window.probabilities.probabilities is not None
+
+
+def test_an_imported_model_is_explained(make_window, weights_copy, tmp_path, qtbot):
+    from mnist_canvas.app import main_window
+
+    user = main_window.user_models_dir()
+    imported_model(user, Convention("nhwc", "0-255", "black-on-white"))
+    window = make_window()
+    name = next(n for n in window.catalogue.usable() if n.startswith("mlp-nhwc"))
+    window.model_picker.choose(name)
+    panel = _show(window, qtbot, wf.ONE)
+    qtbot.waitUntil(lambda: panel.attribution.map is not None, timeout=WAIT)
+    assert panel.attribution.title.text().startswith("Evidence for 1")
+
+
+def no_batches(path):
+    """A model that reads one digit at a time and fails on any batch."""
+    classifier = Classifier.load(path)
+    one_at_a_time = classifier.probabilities
+
+    def probabilities(inputs):
+        if len(inputs) > 1:
+            raise ModelError("running it failed (a batch of more than one)")
+        return one_at_a_time(inputs)
+
+    classifier.probabilities = probabilities
+    return classifier
+
+
+def test_a_model_failing_while_explained_leaves_the_rest(make_window, qtbot):
+    window = make_window(loader=no_batches)
+    panel = _show(window, qtbot, wf.SEVEN)
+    view = panel.attribution
+    qtbot.waitUntil(
+        lambda: "failed while being explained" in view.title.text(), timeout=WAIT
+    )
+    assert "a batch of more than one" in view.title.text()
+    assert window.probabilities.probabilities.argmax() == 7  # the bars carry on
+    qtbot.waitUntil(lambda: "Probed" in panel.probes.answer.text(), timeout=WAIT)
