@@ -12,7 +12,9 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow
 
-INSTALLERS: list[Callable[[QMainWindow], None]] = []
+from . import model_recipe
+
+INSTALLERS: list[Callable[[QMainWindow], None]] = [model_recipe.install]
 
 
 def install_all(window: QMainWindow) -> None:
