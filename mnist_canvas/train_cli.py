@@ -24,7 +24,7 @@ from safetensors import SafetensorError
 
 from . import __version__
 from .cli_types import at_least, positive
-from .data import DATA_ENV, DataError, data_root, default_mnist_dir, default_pen_digits
+from .data import DataError, default_mnist_dir, default_pen_digits, shown_path
 from .data.mnist import load_mnist
 from .models.architectures import parameter_count
 from .models.checkpoint import save_checkpoint
@@ -56,15 +56,6 @@ def _description(text: str) -> str:
             f"one line of 1–{DESCRIPTION_CHARS} characters, not {text[:40]!r}"
         )
     return text
-
-
-def shown_path(text: str) -> str:
-    """A path as recorded in a checkpoint: the data folder as $MNIST_CANVAS_DATA,
-    so no one machine's folders are written into shared files."""
-    root = data_root()
-    if root is None or not text:
-        return text
-    return text.replace(str(root).rstrip("/"), f"${DATA_ENV}")
 
 
 def _config_json(text: str) -> TrainConfig:
