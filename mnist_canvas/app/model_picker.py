@@ -33,7 +33,9 @@ class ModelPicker(QComboBox):
             self.addItem(name, str(path))
             description = self.catalogue.get(name).description
             if description:
-                self.setItemData(self.count() - 1, description, Qt.ToolTipRole)
+                self.setItemData(
+                    self.count() - 1, description, Qt.ItemDataRole.ToolTipRole
+                )
         self.blockSignals(False)
         self._update_tooltip()
         self.choose(keep)
