@@ -24,14 +24,16 @@ from safetensors import SafetensorError
 
 from . import __version__
 from .cli_types import at_least, positive
-from .data import DataError, default_mnist_dir, default_pen_digits
+from .data import DataError, default_mnist_dir, default_pen_digits, shown_path
 from .data.mnist import load_mnist
 from .models.architectures import parameter_count
 from .models.checkpoint import save_checkpoint
 from .models.registry import ACTIVATIONS, REGISTRY, ModelConfig
 from .pipeline.steps import switches
 from .training.augment import KINDS, parse_kinds
-from .training.fit import TrainConfig, evaluate, fit
+from .training.fit import TrainConfig, evaluate, fit, input_steps
+
+DESCRIPTION_CHARS = 200
 
 
 def _imbalance(text: str) -> tuple[int, float]:
@@ -45,6 +47,15 @@ def _imbalance(text: str) -> tuple[int, float]:
     if not 0 <= digit <= 9 or not 0 <= kept <= 1:
         raise argparse.ArgumentTypeError("digit 0–9 and fraction 0–1, e.g. 7:0.1")
     return digit, kept
+
+
+def _description(text: str) -> str:
+    text = text.strip()
+    if not text or "\n" in text or len(text) > DESCRIPTION_CHARS:
+        raise argparse.ArgumentTypeError(
+            f"one line of 1–{DESCRIPTION_CHARS} characters, not {text[:40]!r}"
+        )
+    return text
 
 
 def _config_json(text: str) -> TrainConfig:
@@ -80,6 +91,11 @@ def parser() -> argparse.ArgumentParser:
         help="dropout on or off (default: the architecture's own)")
     add("--activation", choices=list(ACTIVATIONS), default="relu",
         help="default: %(default)s")
+    add("--unscaled", action="store_true",
+        help="train on raw 0–255 pixels (neither scaled nor normalised); the "
+        "checkpoint records it, so the app feeds the model 0–255")
+    add("--description", type=_description, default=None, metavar="TEXT",
+        help="one line saying what this model shows, for the model list and About")
     add("--train-size", type=at_least(1), default=None,
         help="use only this many training images (default: all)")
     add("--imbalance", type=_imbalance, default=None, metavar="DIGIT:FRACTION",
@@ -133,6 +149,7 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         pen_train=args.pen_train,
         patience=args.patience or None,
         ema=args.ema or None,
+        unscaled=args.unscaled,
         seed=args.seed,
         threads=args.threads,
         device=args.device,
@@ -197,29 +214,33 @@ def run(argv: list[str]) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     model = last.model
-    _, test_accuracy = evaluate(model, data.test)
-    pen = _pen_accuracy(model, args.pen_digits or default_pen_digits())
+    steps = input_steps(config.unscaled)
+    _, test_accuracy = evaluate(model, data.test, unscaled=config.unscaled)
+    pen = _pen_accuracy(model, args.pen_digits or default_pen_digits(), steps)
     if config.pen_train:
         from .training.pen_data import pen_digit_splits
 
         _, held_out = pen_digit_splits(config.pen_train, config.pen_variants)
-        pen["pen_heldout_writers_accuracy"] = evaluate(model, held_out)[1]
+        held = evaluate(model, held_out, unscaled=config.unscaled)
+        pen["pen_heldout_writers_accuracy"] = held[1]
     metadata = {
         "model": config.model.to_dict(),
         "parameters": parameter_count(model),
-        "preprocessing": switches(),
+        "preprocessing": {**switches(), **steps},
         "training": config.to_dict(),
         "epochs_run": last.epoch,
         "train_seconds": round(last.elapsed, 1),
-        "command": "python train.py " + shlex.join(argv),
-        "data": {"mnist": data.source, "validation": config.val_size,
-                 "pen_train": config.pen_train},
+        "command": shown_path("python train.py " + shlex.join(argv)),
+        "data": {"mnist": shown_path(str(data.source)), "validation": config.val_size,
+                 "pen_train": shown_path(config.pen_train)},
         "metrics": {"mnist_test_accuracy": test_accuracy,
                     "val_accuracy": last.val_accuracy, **pen},
         "date": _now(),
         "versions": {"mnist_canvas": __version__, "torch": torch.__version__,
                      "python": platform.python_version()},
     }  # fmt: skip
+    if args.description:
+        metadata["description"] = args.description
     try:
         save_checkpoint(out, model, metadata)
     except (OSError, SafetensorError) as error:  # a full disk, a read-only folder
@@ -239,13 +260,15 @@ def _now() -> str:
     return now.isoformat(timespec="seconds")
 
 
-def _pen_accuracy(model, path) -> dict:
+def _pen_accuracy(model, path, steps: dict) -> dict:
     if path is None or not Path(path).is_file():
         return {}
     from .diagnosis.evaluate import evaluate_strokes
     from .models.classifier import Classifier
 
-    result = evaluate_strokes(Classifier.from_module(model, {}, "trained"), path)
+    result = evaluate_strokes(
+        Classifier.from_module(model, {"preprocessing": steps}, "trained"), path
+    )
     return {"pen_dev_accuracy": result.accuracy}
 
 

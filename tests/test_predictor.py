@@ -19,6 +19,9 @@ class Raises:
     def steps(self, overrides):
         return dict(overrides)
 
+    def departures(self, switched):
+        return dict(switched)
+
     def classify(self, preprocessed):
         raise self.error
 

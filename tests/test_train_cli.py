@@ -35,7 +35,9 @@ def train(tmp_path, *extra):
     [["--epochs", "0"], ["--batch-size", "0"], ["--batch-size", "-5"],
      ["--train-size", "-5"], ["--threads", "0"], ["--lr", "0"], ["--epochs", "x"],
      ["--config-json", '{"epochs": 0}'], ["--config-json", '{"colour": 1}'],
-     ["--config-json", "/no/such/config.json"]],
+     ["--config-json", "/no/such/config.json"], ["--description", ""],
+     ["--description", "two\nlines"], ["--description", "x" * 201],
+     ["--imbalance", "11:0.1"], ["--imbalance", "3:2"], ["--activation", "tanh"]],
 )  # fmt: skip
 def test_bad_numbers_exit_2_with_a_message(argv, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:

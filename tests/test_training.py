@@ -114,7 +114,7 @@ def test_done_reports_the_validation_of_the_kept_model(monkeypatch):
     import mnist_canvas.training.fit as training
 
     scores = iter([(0.2, 0.9), (0.7, 0.6)])  # epoch 2 validates worse
-    monkeypatch.setattr(training, "evaluate", lambda model, split: next(scores))
+    monkeypatch.setattr(training, "evaluate", lambda model, split, **_: next(scores))
     done = list(fit(small_config(epochs=2), synthetic()))[-1]
     assert done.phase == "done" and done.epoch == 2
     assert (done.val_loss, done.val_accuracy) == (0.2, 0.9)

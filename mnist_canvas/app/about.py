@@ -12,6 +12,11 @@ def _percent(value) -> str | None:
     return f"{value:.2%}" if isinstance(value, int | float) else None
 
 
+def _description(entry: ModelEntry) -> list[str]:
+    text = entry.description
+    return [] if text is None else [f"<i>{escape(text)}</i>"]
+
+
 def model_summary(entry: ModelEntry | None) -> str:
     """Rich text for the About box; never fails on odd metadata."""
     if entry is None:
@@ -25,6 +30,7 @@ def model_summary(entry: ModelEntry | None) -> str:
     parameters = meta.get("parameters")
     count = f"{parameters:,}" if isinstance(parameters, int) else "?"
     lines = [f"<b>{escape(entry.name)}</b> ({escape(str(arch))}, {count} parameters)"]
+    lines += _description(entry)
     metrics = entry.metrics()
     for key, label in (
         ("mnist_test_accuracy", "MNIST test accuracy"),
@@ -47,7 +53,9 @@ def model_summary(entry: ModelEntry | None) -> str:
 def _imported_summary(entry: ModelEntry) -> str:
     meta = entry.metadata
     convention = Convention.from_dict(meta["convention"])  # checked when listed
-    lines = [f"<b>{escape(entry.name)}</b> (imported ONNX model)"]
+    kind = "shipped" if entry.shipped else "imported"
+    lines = [f"<b>{escape(entry.name)}</b> ({kind} ONNX model)"]
+    lines += _description(entry)
     if (text := _percent(entry.metrics().get("mnist_test_accuracy"))) is not None:
         lines.append(f"MNIST test accuracy: {text}")
     lines.append(f"It {escape(convention.describe())}")
@@ -55,5 +63,8 @@ def _imported_summary(entry: ModelEntry) -> str:
     latency = meta.get("latency_ms")
     if isinstance(latency, int | float):
         lines.append(f"One digit takes {latency:.2f} ms")
-    lines.append(f"Imported from {escape(str(meta.get('imported_from', '?')))}")
+    if "imported_from" in meta:
+        lines.append(f"Imported from {escape(str(meta['imported_from']))}")
+    if "command" in meta:
+        lines.append(f"Command: <code>{escape(str(meta['command']))}</code>")
     return "<br>".join(lines)

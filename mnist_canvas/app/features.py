@@ -12,9 +12,13 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow
 
-from . import explorer_action, why
+from . import explorer_action, model_recipe, why
 
-INSTALLERS: list[Callable[[QMainWindow], None]] = [explorer_action.install, why.install]
+INSTALLERS: list[Callable[[QMainWindow], None]] = [
+    model_recipe.install,
+    explorer_action.install,
+    why.install,
+]
 
 
 def install_all(window: QMainWindow) -> None:

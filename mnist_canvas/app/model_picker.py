@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QMainWindow, QMessageBox
 
 from ..models.catalogue import Catalogue
@@ -31,6 +31,11 @@ class ModelPicker(QComboBox):
         self.clear()
         for name, path in self.catalogue.usable().items():
             self.addItem(name, str(path))
+            description = self.catalogue.get(name).description
+            if description:
+                self.setItemData(
+                    self.count() - 1, description, Qt.ItemDataRole.ToolTipRole
+                )
         self.blockSignals(False)
         self._update_tooltip()
         self.choose(keep)
@@ -47,12 +52,16 @@ class ModelPicker(QComboBox):
             self.modelChosen.emit(self.itemText(index))
 
     def _chosen(self, index: int) -> None:
+        self._update_tooltip()
         if index >= 0:
             self.modelChosen.emit(self.itemText(index))
 
     def _update_tooltip(self) -> None:
         unusable = self.catalogue.unusable()
         tip = "The model that reads your drawing"
+        current = self.catalogue.get(self.current() or "")
+        if current is not None and current.description:
+            tip += f"\n\n{current.name}: {current.description}"
         if unusable:
             lines = "\n".join(f"• {reason}" for reason in unusable.values())
             tip += f"\n\nUnusable model files:\n{lines}"

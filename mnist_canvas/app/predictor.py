@@ -27,7 +27,7 @@ from ..models.classifier import Classifier, Prediction, predict
 class Request:
     serial: int
     source: object  # Drawing or a canvas-convention picture
-    steps: dict[str, bool]
+    steps: dict[str, bool]  # the switches as shown: the active model's steps
     models: tuple[str, ...]  # the active model first
     stages: bool = True  # keep every stage's image (for the pipeline strip)
 
@@ -60,9 +60,14 @@ class _Worker(QObject):
                 classifiers.append(self._classifier(name))
             except Exception as error:  # one model's fault is that model's answer
                 errors[name] = str(error) or type(error).__name__
+        overrides = request.steps
         try:
+            if classifiers and classifiers[0].name == request.models[0]:
+                # The switches show the active model's steps; the others keep
+                # their own recipe with the same departures from the active one's.
+                overrides = classifiers[0].departures(request.steps)
             predictions, failed = predict(
-                request.source, classifiers, request.steps, request.stages
+                request.source, classifiers, overrides, request.stages
             )
         except Exception as error:  # the drawing itself cannot be read
             predictions = {}

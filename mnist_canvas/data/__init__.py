@@ -32,3 +32,12 @@ def default_mnist_dir() -> Path | None:
 def default_pen_digits() -> Path | None:
     root = data_root()
     return root / PEN_DIGITS_FILE if root else None
+
+
+def shown_path(text: str) -> str:
+    """A path as recorded in a checkpoint: the data folder as $MNIST_CANVAS_DATA,
+    so no one machine's folders are written into shared files."""
+    root = data_root()
+    if root is None or not text:
+        return text
+    return text.replace(str(root).rstrip("/"), f"${DATA_ENV}")

@@ -37,6 +37,12 @@ class ModelEntry:
     def usable(self) -> bool:
         return self.problem is None
 
+    @property
+    def description(self) -> str | None:
+        """One line on what the model shows, if its metadata has one."""
+        text = (self.metadata or {}).get("description")
+        return text if isinstance(text, str) and text else None
+
     def metrics(self) -> dict:
         metrics = (self.metadata or {}).get("metrics")
         return dict(metrics) if isinstance(metrics, Mapping) else {}
@@ -55,8 +61,9 @@ def read_entry(path: Path, shipped: bool) -> ModelEntry:
 
 
 def _shipped_files(folder: Path) -> list[Path]:
+    """Checkpoints and ONNX models (with their sidecars), ours first."""
     order = {n: i for i, n in enumerate(dict.fromkeys([DEFAULT_MODEL, *REGISTRY]))}
-    files = sorted(folder.glob(f"*{SUFFIX}"))
+    files = sorted([*folder.glob(f"*{SUFFIX}"), *folder.glob("*.onnx")])
     return sorted(files, key=lambda p: (order.get(p.stem, len(order)), p.stem))
 
 

@@ -46,16 +46,36 @@ def shipped_weights_dir() -> Path:
 
 
 def resolve_model(name_or_path: str | os.PathLike | None) -> Path:
-    """A shipped model's name (e.g. 'mlp'), an imported model's name, or a
-    checkpoint or ONNX path → its file."""
+    """A shipped model's name (e.g. 'mlp', 'svm'), an imported model's name,
+    or a checkpoint or ONNX path → its file."""
     if name_or_path is None:
         name_or_path = DEFAULT_MODEL
     text = str(name_or_path)
     if text.endswith((SUFFIX, ".onnx")) or os.sep in text or "/" in text:
         return Path(text)
     shipped = shipped_weights_dir() / f"{text}{SUFFIX}"
-    imported = user_models_dir() / f"{text}.onnx"
-    return imported if not shipped.is_file() and imported.is_file() else shipped
+    if shipped.is_file():
+        return shipped
+    for onnx in (
+        shipped_weights_dir() / f"{text}.onnx",
+        user_models_dir() / f"{text}.onnx",
+    ):
+        if onnx.is_file():
+            return onnx
+    return shipped
+
+
+def expected_steps(metadata: Mapping) -> dict[str, bool]:
+    """The step switches a model was trained with (its metadata's
+    `preprocessing`, the defaults for steps it does not name)."""
+    return {**switches(), **metadata.get("preprocessing", {})}
+
+
+def departures(
+    expected: Mapping[str, bool], switched: Mapping[str, bool]
+) -> dict[str, bool]:
+    """The switches in `switched` that depart from the `expected` ones."""
+    return {k: on for k, on in switched.items() if expected.get(k) != on}
 
 
 @dataclass(frozen=True)
@@ -105,7 +125,7 @@ class Classifier:
         self.metadata = metadata
         self.name = name
         self.convention, self.output = convention, output
-        self.expected_steps = {**switches(), **metadata.get("preprocessing", {})}
+        self.expected_steps = expected_steps(metadata)
 
     @classmethod
     def load(
@@ -142,6 +162,11 @@ class Classifier:
         (a convention decides the values: the pipeline's stay 0–1)."""
         steps = {**self.expected_steps, **(overrides or {})}
         return steps if self.convention is None else {**steps, **VALUE_STEPS}
+
+    def departures(self, switched: Mapping[str, bool]) -> dict[str, bool]:
+        """The switches in `switched` that depart from this model's own recipe
+        (given to other models as overrides, each keeps the rest of its own)."""
+        return departures(self.expected_steps, switched)
 
     def probabilities(self, inputs: np.ndarray) -> np.ndarray:
         """(N, 28, 28) model inputs → (N, 10) probabilities (softmax)."""

@@ -19,14 +19,18 @@ from .onnx_file import CONVENTION_KEY, OUTPUT_KEY
 
 
 def convention_of(metadata: dict) -> Convention:
-    """Our checkpoint's convention: ours, with the steps it was trained with
-    (the value steps belong to the convention)."""
+    """Our checkpoint's convention: ours (0–255 values for a model trained
+    unscaled), with the steps it was trained with (the value steps belong to
+    the convention)."""
     steps = {
         name: on
         for name, on in metadata.get("preprocessing", {}).items()
         if name not in ("scale", "normalize")
     }
-    return Convention(OURS.layout, OURS.range, OURS.polarity, steps)
+    values = metadata.get("preprocessing", {})
+    unscaled = values.get("scale") is False and values.get("normalize") is False
+    value_range = "0-255" if unscaled else OURS.range  # trained with --unscaled
+    return Convention(OURS.layout, value_range, OURS.polarity, steps)
 
 
 def exported_onnx(path: str | os.PathLike) -> bytes:

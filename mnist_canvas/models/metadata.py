@@ -6,7 +6,8 @@ Every key the app, the evaluator and `python -m mnist_canvas.checkpoint` read
 is checked for its type here, so later code may index it without guarding:
 `model` (required, a ModelConfig), `preprocessing` (step name → true/false),
 `metrics` (name → number or null), `parameters`, `epochs_run`,
-`train_seconds`, `command`, `date`, `training` (its `augment` a list of
+`train_seconds`, `command`, `description` (one line: what the model
+shows), `date`, `training` (its `augment` a list of
 names), `data` and `versions`. Other keys are kept as they are.
 """
 
@@ -41,6 +42,7 @@ SCALARS: dict[str, tuple[Callable[[object], bool], str]] = {
     "epochs_run": (_is_count, "a whole number ≥ 0"),
     "train_seconds": (lambda v: _is_number(v) and v >= 0, "a number ≥ 0"),
     "command": (_is_text, "a string"),
+    "description": (_is_text, "a string"),
     "date": (_is_text, "a string"),
 }
 
