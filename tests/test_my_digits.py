@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from mnist_canvas.data import DataError
-from mnist_canvas.data.my_digits import FILE_NAME, MyDigits, default_path
+from mnist_canvas.data.my_digits import FILE_NAME, MyDigits, default_path, held_back
 from mnist_canvas.data.strokes import read_strokes
 from mnist_canvas.ink.drawing import Drawing, Stroke
 
@@ -54,11 +54,20 @@ def test_relabel_delete_and_export(tmp_path):
     digits = MyDigits.open(tmp_path / "my.jsonl")
     for label in (1, 2, 3, 4):
         digits.add(seven(), label)
-    digits.relabel(0, 7)
+    digits.relabel([0], 7)
     digits.delete([1, 3])
     assert MyDigits.open(digits.path).labels() == [7, 3]
     digits.export(tmp_path / "shared.jsonl")
     assert [r.label for r in read_strokes(tmp_path / "shared.jsonl")] == [7, 3]
+    digits.export(tmp_path / "one.jsonl", [1])
+    assert [r.label for r in read_strokes(tmp_path / "one.jsonl")] == [3]
+
+
+def test_the_newest_fifth_of_each_class_is_held_back():
+    labels = [1] * 10 + [2] * 5 + [3] * 2
+    assert held_back(labels) == [8, 9, 14]
+    assert held_back([4, 5]) == [1]  # too few per class: still one
+    assert held_back([4]) == []
 
 
 def test_import_adds_collections_and_pen_digits(tmp_path):

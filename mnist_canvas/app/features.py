@@ -12,7 +12,9 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow
 
-INSTALLERS: list[Callable[[QMainWindow], None]] = []
+from . import my_digits
+
+INSTALLERS: list[Callable[[QMainWindow], None]] = [my_digits.install]
 
 
 def install_all(window: QMainWindow) -> None:

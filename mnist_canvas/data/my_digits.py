@@ -2,7 +2,7 @@
 
     digits = MyDigits.open()                 # files.user_data_dir()/my-digits.jsonl
     digits.add(drawing, 7)                   # appended atomically
-    digits.relabel(0, 1); digits.delete([3, 4])
+    digits.relabel([0], 1); digits.delete([3, 4])
     digits.import_file("shared.jsonl")       # another collection, or pen digits
     digits.export("mine.jsonl")
 
@@ -94,11 +94,12 @@ class MyDigits:
         self._save([*self._records, record])
         return self._parsed[-1]
 
-    def relabel(self, index: int, label: int) -> None:
+    def relabel(self, indices: Iterable[int], label: int) -> None:
         if isinstance(label, bool) or label not in range(10):
             raise ValueError(f"A label must be a digit 0–9, not {label!r}")
-        records = self.records()
-        records[index] = {**records[index], "label": label}
+        records = list(self._records)
+        for index in indices:
+            records[index] = {**records[index], "label": label}
         self._save(records)
 
     def delete(self, indices: Iterable[int]) -> None:
@@ -118,15 +119,36 @@ class MyDigits:
         self._save([*self._records, *added])
         return len(added)
 
-    def export(self, path: str | os.PathLike) -> None:
-        """Write the collection to another file (atomically), e.g. to share it."""
-        _write(Path(path), self._records)
+    def export(
+        self, path: str | os.PathLike, indices: Iterable[int] | None = None
+    ) -> None:
+        """Write the collection (or the digits at `indices`) to another file,
+        atomically: to share it, or to learn from."""
+        chosen = range(len(self)) if indices is None else indices
+        _write(Path(path), [self._records[i] for i in chosen])
 
     def _save(self, records: list[dict]) -> None:
-        parsed = [_parse(r, self.path, i + 1) for i, r in enumerate(records)]
+        known = {id(r): p for r, p in zip(self._records, self._parsed, strict=True)}
+        parsed = [  # records kept as they were are not checked again
+            known.get(id(r)) or _parse(r, self.path, i + 1)
+            for i, r in enumerate(records)
+        ]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         _write(self.path, records)
         self._records, self._parsed = records, parsed
+
+
+def held_back(labels: Sequence[int], fraction: float = 0.2) -> list[int]:
+    """Indices of digits to keep out of personalising, to measure it honestly:
+    the newest `fraction` of each class (at least one digit in all)."""
+    held = []
+    for digit in range(10):
+        places = [i for i, label in enumerate(labels) if label == digit]
+        count = round(len(places) * fraction)
+        held += places[len(places) - count :] if count else []
+    if not held and len(labels) > 1:
+        held = [len(labels) - 1]
+    return sorted(held)
 
 
 def _parse(record: dict, path: Path, line: int) -> LabelledDrawing:
