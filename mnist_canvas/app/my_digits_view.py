@@ -65,6 +65,7 @@ class MyDigitsView(QWidget):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.scores.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.scores.setMinimumHeight(170)  # the shipped models' rows, at least
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(
