@@ -66,6 +66,11 @@ class MyDigitsView(QWidget):
         )
         self.scores.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.scores.setMinimumHeight(170)  # the shipped models' rows, at least
+        self.scores.setToolTip(
+            "Accuracy on every digit kept here. A personalised model learned from "
+            "most of them: its honest figure is the one on held-back digits, "
+            "shown below after personalising."
+        )
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(
