@@ -28,7 +28,8 @@ def feature(data_home, make_window):  # noqa: F811
     found = window.findChild(MyDigitsFeature)
     yield found
     found.accuracy.stop()
-    found.run.wait_stopped()
+    if found.run is not None:
+        found.run.wait_stopped()
 
 
 def draw(window, points=SEVEN):

@@ -30,7 +30,6 @@ from .actions import menu
 from .digit_accuracy import DigitAccuracy
 from .layout import bottom_dock
 from .my_digits_view import MyDigitsView
-from .training_run import PersonaliseRun
 
 MIN_DIGITS = 10  # fewer teach a model little and leave nothing to measure
 STROKE_FILES = "Stroke files (*.jsonl *.jsonl.gz);;All files (*)"
@@ -61,7 +60,7 @@ class MyDigitsFeature(QObject):
         self.view = MyDigitsView()
         self.dock = bottom_dock(window, "My digits", "my-digits", self.view)
         self.accuracy = DigitAccuracy(window.catalogue, self)
-        self.run = PersonaliseRun(self)
+        self.run = None  # a PersonaliseRun, made when first asked (loads torch)
         self.pending: dict | None = None  # the personalising in hand
         self._stale = True  # the scores shown describe an older collection
         self._add_actions()
@@ -96,8 +95,6 @@ class MyDigitsFeature(QObject):
         v.personalise_button.clicked.connect(self.personalise)
         self.dock.visibilityChanged.connect(lambda _: self._score_if_stale())
         self.accuracy.scored.connect(self._scored)
-        self.run.succeeded.connect(self._personalised)
-        self.run.failed.connect(self._personalise_failed)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
@@ -222,6 +219,12 @@ class MyDigitsFeature(QObject):
 
     # -- personalising --
     def personalise(self) -> None:
+        if self.run is None:
+            from .training_run import PersonaliseRun
+
+            self.run = PersonaliseRun(self)
+            self.run.succeeded.connect(self._personalised)
+            self.run.failed.connect(self._personalise_failed)
         if self.run.is_running():
             self.run.cancel()
             return

@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..data import DataError
-from ..data.mnist import load_mnist
 from ..data.strokes import read_strokes
 from ..ink.placement import place
 from ..models.classifier import BadSource, Classifier, predict_many
@@ -102,6 +101,8 @@ def evaluate_mnist(
 ) -> Result:
     """Accuracy on MNIST's 10,000 test images (already 28×28, MNIST-processed);
     only the value steps (scale, normalize) apply to them."""
+    from ..data.mnist import load_mnist  # torch: only for MNIST, not for strokes
+
     test = load_mnist(folder).test
     switched = classifier.steps(steps)
     pixels = model_values(

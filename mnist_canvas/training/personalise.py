@@ -32,7 +32,11 @@ from .pen_data import image_steps, render_records
 class Recipe:
     steps: int = 150
     batch_size: int = 64
-    mine: float = 0.5  # the share of each batch drawn from the person's digits
+    # The share of each batch drawn from the person's digits, the rest MNIST.
+    # Measured (bench_personal, K = 10, two of the hardest unseen writers):
+    # 0.5 left MNIST test at 99.55 % and 99.45 %, 0.25 at 99.55 % and 99.49 %,
+    # every error fixed either way; halving the learning rate did not help.
+    mine: float = 0.25
     lr: float = 1e-3  # AdamW, cosine decay to 0 over the steps
     weight_decay: float = 5e-4
     label_smoothing: float = 0.05
