@@ -62,6 +62,19 @@ def test_a_digit_key_on_an_empty_canvas_keeps_nothing(feature, qtbot):
     assert "Draw a digit first" in feature.window.statusBar().currentMessage()
 
 
+def test_typing_a_brush_width_keeps_nothing(feature, qtbot):
+    window = feature.window
+    draw(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    field = window.brush.lineEdit()
+    window.brush.setFocus()
+    field.selectAll()
+    QTest.keyClick(field, Qt.Key.Key_2)
+    assert window.brush.text().startswith("2")
+    assert len(feature.collection) == 0
+
+
 def test_a_click_on_a_bar_labels_the_drawing(feature, qtbot):
     window = feature.window
     draw(window, ONE)

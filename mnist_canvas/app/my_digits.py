@@ -208,14 +208,15 @@ class MyDigitsFeature(QObject):
             self._change(lambda: self.collection.export(path))
 
     def _change(self, change):
-        """Run a change of the collection; a failure is shown, nothing lost."""
+        """Run a change of the collection; a failure is shown, nothing lost.
+        Returns what the change returned (True for None), or None if it failed."""
         try:
             result = change()
         except (DataError, ValueError, OSError) as error:
             QMessageBox.warning(self.window, "My digits", str(error))
             return None
         self._changed()
-        return result
+        return True if result is None else result
 
     # -- personalising --
     def personalise(self) -> None:
@@ -251,7 +252,8 @@ class MyDigitsFeature(QObject):
         folder = user_data_dir()
         folder.mkdir(parents=True, exist_ok=True)
         learn_file = folder / "my-digits-to-learn.jsonl"
-        self.collection.export(learn_file, learn)
+        if self._change(lambda: self.collection.export(learn_file, learn)) is None:
+            return
         out = free_name(user_models_dir(), f"{entry.name}-mine")
         mnist = self.window.settings.mnist_dir(str(default_mnist_dir() or ""))
         self.pending = {
