@@ -185,6 +185,17 @@ def evaluate(model: nn.Module, split: Split, batch: int = 1000) -> tuple[float, 
     return loss / len(split), correct / len(split)
 
 
+def train_step(model, optimizer, schedule, x, y, label_smoothing: float):
+    """One optimisation step on a batch; returns (loss, logits)."""
+    logits = model(x)
+    loss = F.cross_entropy(logits, y, label_smoothing=label_smoothing)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    schedule.step()
+    return loss, logits
+
+
 def training_split(config: TrainConfig, data: Mnist) -> tuple[Split, Split]:
     """The (train, validation) images a config trains on."""
     train, val = validation_split(data.train, config.val_size, seed=0)
@@ -270,12 +281,8 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
             )
             x = model_values(x, scale=False).to(device)
             y = train.labels[index].to(device)
-            logits = model(x)
-            loss = F.cross_entropy(logits, y, label_smoothing=config.label_smoothing)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            schedule.step()
+            loss, logits = train_step(model, optimizer, schedule, x, y,
+                                      config.label_smoothing)  # fmt: skip
             if ema is not None:
                 ema.update_parameters(model)
             seen += len(y)

@@ -18,13 +18,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from ..data.mnist import Split
 from ..data.strokes import LabelledDrawing
 from ..pipeline.steps import model_values
 from .augment import KINDS, augment
+from .fit import train_step
 from .pen_data import image_steps, render_records
 
 
@@ -116,12 +116,9 @@ def personalise(
         x = images.float().div_(255.0).unsqueeze(1)
         if recipe.augment:
             x = augment(x, recipe.augment, gen)
-        logits = model(model_values(x, scale=False))
-        loss = F.cross_entropy(logits, labels, label_smoothing=recipe.label_smoothing)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        schedule.step()
+        x = model_values(x, scale=False)
+        loss, _ = train_step(model, optimizer, schedule, x, labels,
+                             recipe.label_smoothing)  # fmt: skip
         if report is not None:
             report(step, loss.item())
     return model.eval()
