@@ -8,7 +8,8 @@ sessions were held out), every digit is read by the model through the app's
 path; the five writers it misreads most and a seeded sample of the others
 ("ordinary") are then each personalised with K of their digits (K = 10, 30,
 100; fewer when a writer has fewer, keeping at least --min-test digits to
-test on) and measured on their other digits, before and after, with MNIST
+test on; --draws random draws of them, 3 by default) and measured on their
+other digits, before and after, with MNIST
 test accuracy afterwards and the seconds personalising took (rendering the
 digits and fine-tuning; loading MNIST and testing are not counted).
 Needs $MNIST_CANVAS_DATA (MNIST and the pen digits).
@@ -17,6 +18,7 @@ Needs $MNIST_CANVAS_DATA (MNIST and the pen digits).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import time
@@ -85,7 +87,7 @@ def summarise(rows: list[dict]) -> dict:
     before = sum(r["errors_before"] for r in rows)
     after = sum(r["errors_after"] for r in rows)
     return {
-        "writers": len(rows), "test": test,
+        "writers": len({r["writer"] for r in rows}), "runs": len(rows), "test": test,
         "error_before": before / test, "error_after": after / test,
         "reduction": 1 - after / before if before else None,
         "mnist_test_min": min(r["mnist_test"] for r in rows),
@@ -108,6 +110,8 @@ def main() -> None:
     p.add_argument("--mine", type=float, default=Recipe.mine)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--draws", type=int, default=3,
+                   help="random draws of each writer's K digits")  # fmt: skip
     p.add_argument("--json", default=None, metavar="FILE", help="write figures")
     args = p.parse_args()
     recipe = Recipe(steps=args.steps, lr=args.lr, mine=args.mine,
@@ -129,9 +133,12 @@ def main() -> None:
             if not names:
                 continue
             rows = []
-            for w in names:
-                row = run_one(args, recipe, mnist, writers[w], wrong[w], k, args.seed)
-                rows.append({"writer": w, "digits": len(writers[w]), **row})
+            for w, draw in itertools.product(names, range(args.draws)):
+                seed = args.seed + draw
+                row = run_one(args, recipe, mnist, writers[w], wrong[w], k, seed)
+                rows.append(
+                    {"writer": w, "draw": draw, "digits": len(writers[w]), **row}
+                )
                 print(json.dumps({"K": k, "group": group, **rows[-1]}), flush=True)
             summary = summarise(rows)
             results["runs"].append({"K": k, "group": group, **summary, "rows": rows})
