@@ -14,7 +14,7 @@ import pytest
 from mnist_canvas.data.strokes import read_strokes
 from mnist_canvas.diagnosis.evaluate import evaluate_strokes
 from mnist_canvas.models.classifier import Classifier
-from mnist_canvas.training.pen_data import _held_out
+from mnist_canvas.training.pen_data import is_held_out
 
 SAMPLE = 600
 # Measured with the shipped default: 99.67 % at brush 6 and at brush 28.
@@ -23,7 +23,7 @@ THRESHOLD = 0.96
 
 @pytest.fixture(scope="module")
 def held_out_sample(pen_digits, tmp_path_factory):
-    records = [r for r in read_strokes(pen_digits) if _held_out(r.writer or "", 0.2)]
+    records = [r for r in read_strokes(pen_digits) if is_held_out(r.writer or "", 0.2)]
     picked = records[:: max(1, len(records) // SAMPLE)][:SAMPLE]
     path = tmp_path_factory.mktemp("pen") / "held-out.jsonl.gz"
     with gzip.open(path, "wt") as f:

@@ -12,12 +12,13 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow
 
-from . import explorer_action, model_recipe, why
+from . import explorer_action, model_recipe, my_digits, why
 
 INSTALLERS: list[Callable[[QMainWindow], None]] = [
     model_recipe.install,
     explorer_action.install,
     why.install,
+    my_digits.install,
 ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -12,7 +12,10 @@ BAR = QColor(120, 144, 156)
 
 
 class ProbabilityView(QWidget):
-    """Shows a Prediction; with no probabilities, an invitation to draw."""
+    """Shows a Prediction; with no probabilities, an invitation to draw.
+    A click on a digit's bar emits `digitClicked(digit)`."""
+
+    digitClicked = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -32,12 +35,29 @@ class ProbabilityView(QWidget):
         p = self.probabilities
         return None if p is None else int(np.argmax(p))
 
+    def _header_height(self) -> float:
+        return min(self.height() * 0.3, 110.0)
+
+    def digit_at(self, y: float) -> int | None:
+        """The digit whose bar row is at height `y` (None: above the bars)."""
+        top = self._header_height()
+        row = (self.height() - top) / 10
+        if y < top or row <= 0:
+            return None
+        return min(int((y - top) // row), 9)
+
+    def mousePressEvent(self, event) -> None:
+        digit = self.digit_at(event.position().y())
+        if self.probabilities is not None and digit is not None:
+            self.digitClicked.emit(digit)
+        super().mousePressEvent(event)
+
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text_color = self.palette().color(QPalette.ColorRole.WindowText)
         w, h = self.width(), self.height()
-        header = QRectF(0, 0, w, min(h * 0.3, 110.0))
+        header = QRectF(0, 0, w, self._header_height())
         big = QFont(self.font())
         if self.probabilities is None:
             big.setPointSizeF(big.pointSizeF() * 1.6)

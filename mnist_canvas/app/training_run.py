@@ -23,6 +23,7 @@ KILL_AFTER_MS = 1500
 
 
 class TrainingRun(QObject):
+    WHAT = "Training"  # how messages name the run
     progress = Signal(object)  # a Progress record from the child
     succeeded = Signal(str, dict)  # checkpoint path, its metadata's "metrics"
     failed = Signal(str)  # a message for the user
@@ -41,15 +42,19 @@ class TrainingRun(QObject):
         self._done = False
 
     def start(self, config: TrainConfig, data_dir: str | None, out: Path) -> None:
+        full = ["-m", "mnist_canvas.train_cli", "--config-json", config.to_json(),
+                "--out", str(out), "--progress-json", "--background"]  # fmt: skip
+        if data_dir:
+            full += ["--data-dir", data_dir]
+        self.launch(full, out)
+
+    def launch(self, arguments: list[str], out: Path) -> None:
+        """Run `python ARGUMENTS`, a child that writes the model `out`."""
         self.out = Path(out)
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._buffer, self._saved, self._error_message = b"", None, None
         self._cancelled = self._done = False
-        full = ["-m", "mnist_canvas.train_cli", "--config-json", config.to_json(),
-                "--out", str(self.out), "--progress-json", "--background"]  # fmt: skip
-        if data_dir:
-            full += ["--data-dir", data_dir]
-        self.process.start(sys.executable, full)
+        self.process.start(sys.executable, arguments)
 
     def is_running(self) -> bool:
         return self.process.state() != QProcess.ProcessState.NotRunning
@@ -82,17 +87,20 @@ class TrainingRun(QObject):
                 data = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            if not isinstance(data, dict):
-                continue
-            if data.get("phase") == "saved":
-                self._saved = data.get("metrics") or {}
-            elif data.get("phase") == "error":
-                self._error_message = str(data.get("message"))
-            else:
-                try:
-                    self.progress.emit(Progress.from_json(data))
-                except ValueError:
-                    continue  # not ours: ignore rather than stop the run
+            if isinstance(data, dict):
+                self._line(data)
+
+    def _line(self, data: dict) -> None:
+        """One JSON object the child printed."""
+        if data.get("phase") == "saved":
+            self._saved = data.get("metrics") or {}
+        elif data.get("phase") == "error":
+            self._error_message = str(data.get("message"))
+        else:
+            try:
+                self.progress.emit(Progress.from_json(data))
+            except ValueError:
+                pass  # not ours: ignore rather than stop the run
 
     def _finished(self, code: int, status: QProcess.ExitStatus) -> None:
         if self._done:
@@ -106,22 +114,22 @@ class TrainingRun(QObject):
             return
         self._remove_partial()
         if self._cancelled:
-            self.failed.emit("Training was cancelled; no model was saved.")
+            self.failed.emit(f"{self.WHAT} was cancelled; no model was saved.")
         elif self._error_message:
             self.failed.emit(self._error_message)
         elif status == QProcess.ExitStatus.CrashExit:
-            self.failed.emit("The training process stopped unexpectedly; "
-                             "no model was saved.")  # fmt: skip
+            self.failed.emit(f"The {self.WHAT.lower()} process stopped "
+                             "unexpectedly; no model was saved.")  # fmt: skip
         else:
             tail = bytes(self.process.readAllStandardError().data()).decode(
                 errors="replace").strip().splitlines()[-3:]  # fmt: skip
             detail = " ".join(tail) or f"exit status {code}"
-            self.failed.emit(f"Training failed ({detail}); no model was saved.")
+            self.failed.emit(f"{self.WHAT} failed ({detail}); no model was saved.")
 
     def _error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
             self._done = True
-            self.failed.emit("The training process could not be started.")
+            self.failed.emit(f"The {self.WHAT.lower()} process could not be started.")
 
     def _remove_partial(self) -> None:
         """Delete temp files a killed child may have left; never a whole model."""
@@ -129,3 +137,24 @@ class TrainingRun(QObject):
             return
         for leftover in self.out.parent.glob(f".{self.out.stem}-*.part"):
             leftover.unlink(missing_ok=True)
+
+
+class PersonaliseRun(TrainingRun):
+    """`python -m mnist_canvas.personalise` in a separate process; `succeeded`
+    carries the new checkpoint's path and the command's JSON summary."""
+
+    WHAT = "Personalising"
+
+    def start_personalise(
+        self, model: Path, digits: Path, out: Path, mnist_dir: str | None
+    ) -> None:
+        full = ["-m", "mnist_canvas.personalise", "--model", str(model),
+                "--digits", str(digits), "--out", str(out), "--json",
+                "--background"]  # fmt: skip
+        if mnist_dir:
+            full += ["--mnist", mnist_dir]
+        self.launch(full, out)
+
+    def _line(self, data: dict) -> None:
+        if {"path", "seconds", "digits", "mnist_test"} <= set(data):
+            self._saved = data

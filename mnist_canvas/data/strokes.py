@@ -96,7 +96,7 @@ def _writer(data: dict) -> str | None:
     return writer
 
 
-def _record(data: object, where: str, line: int) -> LabelledDrawing:
+def parse_record(data: object, where: str, line: int) -> LabelledDrawing:
     """One parsed line → a checked record; DataError names file and line."""
     try:
         if not isinstance(data, dict):
@@ -129,6 +129,6 @@ def read_strokes(path: str | os.PathLike) -> Iterator[LabelledDrawing]:
                     data = parse_json(text, "not JSON")
                 except ValueError as error:
                     raise DataError(f"{path}:{number}: {error}") from None
-                yield _record(data, str(path), number)
+                yield parse_record(data, str(path), number)
     except (OSError, EOFError, UnicodeDecodeError, zlib.error) as error:
         raise DataError(f"{path}: cannot be read ({error})") from None

@@ -196,6 +196,17 @@ def evaluate(
     return loss / len(split), correct / len(split)
 
 
+def train_step(model, optimizer, schedule, x, y, label_smoothing: float):
+    """One optimisation step on a batch; returns (loss, logits)."""
+    logits = model(x)
+    loss = F.cross_entropy(logits, y, label_smoothing=label_smoothing)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    schedule.step()
+    return loss, logits
+
+
 def training_split(config: TrainConfig, data: Mnist) -> tuple[Split, Split]:
     """The (train, validation) images a config trains on."""
     train, val = validation_split(data.train, config.val_size, seed=0)
@@ -280,12 +291,8 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
             x = x * 255.0 if config.unscaled else model_values(x, scale=False)
             x = x.to(device)
             y = train.labels[index].to(device)
-            logits = model(x)
-            loss = F.cross_entropy(logits, y, label_smoothing=config.label_smoothing)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            schedule.step()
+            loss, logits = train_step(model, optimizer, schedule, x, y,
+                                      config.label_smoothing)  # fmt: skip
             if ema is not None:
                 ema.update_parameters(model)
             seen += len(y)

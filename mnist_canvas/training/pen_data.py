@@ -28,14 +28,23 @@ from ..pipeline.steps import switches
 
 BRUSHES = (4.0, 30.0)  # brush widths drawn from this range, px
 FORMAT = 3  # bump when the rendering changes, to refresh caches
+HELD_OUT = 0.2  # the fraction of writers kept out of training
 
 
-def _held_out(writer: str, fraction: float) -> bool:
+def is_held_out(writer: str, fraction: float = HELD_OUT) -> bool:
+    """Is this writer among those `pen_digit_splits` keeps out of training?"""
     digest = hashlib.sha256(writer.encode()).digest()
     return digest[0] / 256 < fraction
 
 
-def _render(records, variants: int, seed: int, steps: dict) -> tuple:
+def image_steps(pen: bool = True) -> dict[str, bool]:
+    """MNIST's format: every step up to centring, no scaling (uint8 0–255)."""
+    return {**switches(["scale", "normalize"]), "pen": pen}
+
+
+def render_records(records, variants: int, seed: int, steps: dict) -> tuple:
+    """(images, labels): each record drawn `variants` times at random sizes,
+    places and brushes, preprocessed with `steps`; empty drawings dropped."""
     rng = random.Random(seed)
     images, labels = [], []
     for record in records:
@@ -56,14 +65,13 @@ def _render(records, variants: int, seed: int, steps: dict) -> tuple:
 def pen_digit_splits(
     path: str | os.PathLike,
     variants: int = 3,
-    held_out: float = 0.2,
+    held_out: float = HELD_OUT,
     seed: int = 0,
     pen: bool = True,
 ) -> tuple[Split, Split]:
     """(training, held-out writers) images of a stroke file, cached on disk."""
     path = Path(path)
-    # MNIST's format: every step up to centring, no scaling (uint8 0–255).
-    steps = {**switches(["scale", "normalize"]), "pen": pen}
+    steps = image_steps(pen)
     stat = path.stat()
     key = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{variants}:{held_out}:"
     key += f"{seed}:{sorted(steps.items())}:{FORMAT}"
@@ -72,10 +80,10 @@ def pen_digit_splits(
         saved = torch.load(cache, weights_only=True)
         return Split(*saved["train"]), Split(*saved["held_out"])
     records = list(read_strokes(path))
-    train_records = [r for r in records if not _held_out(r.writer or "", held_out)]
-    held_records = [r for r in records if _held_out(r.writer or "", held_out)]
-    train = _render(train_records, variants, seed, steps)
-    held = _render(held_records, 1, seed + 1, steps)
+    train_records = [r for r in records if not is_held_out(r.writer or "", held_out)]
+    held_records = [r for r in records if is_held_out(r.writer or "", held_out)]
+    train = render_records(train_records, variants, seed, steps)
+    held = render_records(held_records, 1, seed + 1, steps)
     cache.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(cache) as tmp:
         torch.save({"train": train, "held_out": held}, tmp)

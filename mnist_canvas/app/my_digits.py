@@ -1,0 +1,304 @@
+"""My handwriting: label what I draw, keep it, see how each model reads me,
+and teach a model my style.
+
+With ink on the canvas, a key 0–9 (or a click on a digit's bar) keeps the
+drawing with that label in the user's collection (`data.my_digits`) and clears
+the canvas (Undo brings the drawing back). View ▸ My Digits shows the
+collection by class, with every usable model's accuracy on it, per class,
+computed in the background whenever it changes. Personalise… fine-tunes the
+current model on the collection in a separate process, holding the newest
+fifth of each class back to measure it honestly, and adds the new model to the
+Model list. Installed by `features.py`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+from ..data import DataError, default_mnist_dir
+from ..data.my_digits import MyDigits, held_back
+from ..files import user_data_dir
+from ..ink.drawing import Drawing
+from ..models.catalogue import user_models_dir
+from ..models.checkpoint import SUFFIX
+from .actions import menu
+from .digit_accuracy import DigitAccuracy
+from .layout import bottom_dock
+from .my_digits_view import MyDigitsView
+
+MIN_DIGITS = 10  # fewer teach a model little and leave nothing to measure
+STROKE_FILES = "Stroke files (*.jsonl *.jsonl.gz);;All files (*)"
+
+
+def install(window) -> MyDigitsFeature:
+    return MyDigitsFeature(window)
+
+
+def free_name(folder: Path, stem: str) -> Path:
+    """folder/stem.safetensors, or stem-2, stem-3, … when taken."""
+    path, n = folder / f"{stem}{SUFFIX}", 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}{SUFFIX}"
+    return path
+
+
+class MyDigitsFeature(QObject):
+    def __init__(self, window, path: Path | None = None):
+        super().__init__(window)
+        self.window = window
+        self.collection, self.problem = None, None
+        try:
+            self.collection = MyDigits.open(path)
+        except DataError as error:  # left alone; nothing is written to it
+            self.problem = str(error)
+        self.view = MyDigitsView()
+        self.dock = bottom_dock(window, "My digits", "my-digits", self.view)
+        self.accuracy = DigitAccuracy(window.catalogue, self)
+        self.run = None  # a PersonaliseRun, made when first asked (loads torch)
+        self.pending: dict | None = None  # the personalising in hand
+        self._stale = True  # the scores shown describe an older collection
+        self._add_actions()
+        self._connect()
+        window.installEventFilter(self)
+        self._changed()
+
+    def _add_actions(self) -> None:
+        w = self.window
+        toggle = self.dock.toggleViewAction()
+        toggle.setText("&My Digits")
+        toggle.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        menu(w, "&View").addAction(toggle)
+        self.personalise_action = QAction("&Personalise the Model on My Digits…", w)
+        self.personalise_action.triggered.connect(self.personalise)
+        menu(w, "&Training").addAction(self.personalise_action)
+        for digit in range(10):
+            action = QAction(f"Keep the Drawing as {digit}", w)
+            action.setShortcut(QKeySequence(str(digit)))
+            action.triggered.connect(partial(self.label, digit))
+            w.addAction(action)
+
+    def _connect(self) -> None:
+        v = self.view
+        self.window.probabilities.digitClicked.connect(self.label)
+        v.open_button.clicked.connect(self.open_selected)
+        v.digits.itemDoubleClicked.connect(lambda _: self.open_selected())
+        v.relabel_button.clicked.connect(lambda: self.relabel())
+        v.delete_button.clicked.connect(self.delete)
+        v.import_button.clicked.connect(lambda: self.import_file())
+        v.export_button.clicked.connect(lambda: self.export())
+        v.personalise_button.clicked.connect(self.personalise)
+        self.dock.visibilityChanged.connect(lambda _: self._score_if_stale())
+        self.accuracy.scored.connect(self._scored)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.accuracy.stop()  # started again by the next request
+        return False
+
+    def _status(self, text: str) -> None:
+        self.window.statusBar().showMessage(text, 8000)
+
+    def _usable(self) -> bool:
+        if self.collection is None:
+            QMessageBox.warning(
+                self.window, "My digits",
+                f"Your digit collection cannot be read, so nothing is added to "
+                f"it until it is fixed or moved away:\n{self.problem}",
+            )  # fmt: skip
+        return self.collection is not None
+
+    # -- labelling --
+    def label(self, digit: int) -> bool:
+        """Keep the canvas's drawing as `digit` and clear the canvas (undoable)."""
+        canvas = self.window.canvas
+        drawing = canvas.current_drawing()
+        if drawing.is_empty:
+            self._status("Draw a digit first, then press its key (0–9) to keep it")
+            return False
+        if not self._usable():
+            return False
+        try:
+            self.collection.add(drawing, digit)
+        except (DataError, ValueError) as error:
+            QMessageBox.warning(self.window, "Digit not kept", str(error))
+            return False
+        canvas.set_drawing(Drawing(drawing.width, drawing.height), f"Keep as {digit}")
+        self._status(
+            f"Kept as a {digit} in My digits ({len(self.collection)} in all); "
+            "Undo brings the drawing back"
+        )
+        self._changed()
+        return True
+
+    # -- the collection --
+    def _changed(self) -> None:
+        self.view.show_digits(self.collection.digits() if self.collection else [])
+        self._stale = True
+        self._score_if_stale()
+
+    def _score_if_stale(self) -> None:
+        if self._stale and self.dock.isVisible() and self.collection is not None:
+            self._stale = False
+            digits = self.collection.digits()
+            self.accuracy.submit([d.drawing for d in digits], [d.label for d in digits])
+
+    def _scored(self, tag: str, scores: dict) -> None:
+        if tag == "all":
+            self.view.show_scores(scores)
+        elif tag == "held back" and self.pending is not None:
+            self._show_before_after(scores)
+
+    def open_selected(self) -> None:
+        chosen = self.view.selected()
+        if len(chosen) == 1 and self.collection is not None:
+            digit = self.collection.digits()[chosen[0]]
+            self.window.canvas.set_drawing(digit.drawing, "Open my digit")
+
+    def relabel(self, label: int | None = None) -> None:
+        chosen = self.view.selected()
+        if not chosen or not self._usable():
+            return
+        if label is None:
+            current = self.collection.digits()[chosen[0]].label
+            label, ok = QInputDialog.getInt(
+                self.window, "Relabel", f"The digit these {len(chosen)} are:",
+                current, 0, 9,
+            )  # fmt: skip
+            if not ok:
+                return
+        self._change(lambda: self.collection.relabel(chosen, label))
+
+    def delete(self) -> None:
+        chosen = self.view.selected()
+        if not chosen or not self._usable():
+            return
+        answer = QMessageBox.question(
+            self.window, "Delete digits",
+            f"Delete {len(chosen)} of your digits? This cannot be undone.",
+        )  # fmt: skip
+        if answer == QMessageBox.StandardButton.Yes:
+            self._change(lambda: self.collection.delete(chosen))
+
+    def import_file(self, path: str | None = None) -> None:
+        if not self._usable():
+            return
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self.window, "Import digits", "", STROKE_FILES
+            )
+        if path:
+            count = self._change(lambda: self.collection.import_file(path))
+            if count is not None:
+                self._status(f"Imported {count} digits from {Path(path).name}")
+
+    def export(self, path: str | None = None) -> None:
+        if self.collection is None or not len(self.collection):
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self.window, "Export my digits", "my-digits.jsonl", STROKE_FILES
+            )
+        if path:
+            self._change(lambda: self.collection.export(path))
+
+    def _change(self, change):
+        """Run a change of the collection; a failure is shown, nothing lost.
+        Returns what the change returned (True for None), or None if it failed."""
+        try:
+            result = change()
+        except (DataError, ValueError, OSError) as error:
+            QMessageBox.warning(self.window, "My digits", str(error))
+            return None
+        self._changed()
+        return True if result is None else result
+
+    # -- personalising --
+    def personalise(self) -> None:
+        if self.run is None:
+            from .training_run import PersonaliseRun
+
+            self.run = PersonaliseRun(self)
+            self.run.succeeded.connect(self._personalised)
+            self.run.failed.connect(self._personalise_failed)
+        if self.run.is_running():
+            self.run.cancel()
+            return
+        entry = self.window.catalogue.get(self.window.active_model() or "")
+        if entry is None or entry.path.suffix != SUFFIX:
+            QMessageBox.information(
+                self.window, "Personalise",
+                "Only models trained here (not imported ONNX models) can be "
+                "personalised: choose one in the Model list.",
+            )  # fmt: skip
+            return
+        if not self._usable():
+            return
+        digits = self.collection.digits()
+        if len(digits) < MIN_DIGITS:
+            QMessageBox.information(
+                self.window, "Personalise",
+                f"Keep at least {MIN_DIGITS} of your digits first (you have "
+                f"{len(digits)}): draw one, then press its key (0–9).",
+            )  # fmt: skip
+            return
+        held = held_back([d.label for d in digits])
+        learn = [i for i in range(len(digits)) if i not in set(held)]
+        folder = user_data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        learn_file = folder / "my-digits-to-learn.jsonl"
+        if self._change(lambda: self.collection.export(learn_file, learn)) is None:
+            return
+        out = free_name(user_models_dir(), f"{entry.name}-mine")
+        mnist = self.window.settings.mnist_dir(str(default_mnist_dir() or ""))
+        self.pending = {
+            "parent": entry.name, "held": [digits[i] for i in held],
+            "learn": len(learn), "parent_mnist": entry.metrics().get(
+                "mnist_test_accuracy"),
+        }  # fmt: skip
+        self.run.start_personalise(entry.path, learn_file, out, mnist or None)
+        self.view.personalise_button.setText("Cancel Personalising")
+        self.view.result.setText(
+            f"Personalising {entry.name} on {len(learn)} of your digits "
+            f"({len(held)} held back to measure it)…"
+        )
+
+    def _personalised(self, path: str, summary: dict) -> None:
+        self.view.personalise_button.setText("Personalise…")
+        self.window.add_model(path, True)
+        name = Path(path).stem
+        self.pending.update(name=name, summary=summary)
+        held = self.pending["held"]
+        self.accuracy.submit(
+            [d.drawing for d in held], [d.label for d in held],
+            [self.pending["parent"], name], tag="held back",
+        )  # fmt: skip
+        self._stale = True
+        self._score_if_stale()
+
+    def _show_before_after(self, scores: dict) -> None:
+        p = self.pending
+        before, after = scores.get(p["parent"]), scores.get(p["name"])
+        summary = p["summary"]
+
+        def percent(value) -> str:
+            return "not measured" if value is None else f"{value:.2%}"
+
+        self.view.result.setText(
+            f"<b>{p['name']}</b> learned {p['learn']} of your digits in "
+            f"{summary['seconds']:.0f} s.<br>On the {len(p['held'])} held back: "
+            f"{percent(before and before.accuracy)} → "
+            f"{percent(after and after.accuracy)}.<br>MNIST test: "
+            f"{percent(p['parent_mnist'])} → {percent(summary['mnist_test'])}."
+        )
+        self.pending = None
+
+    def _personalise_failed(self, message: str) -> None:
+        self.view.personalise_button.setText("Personalise…")
+        self.view.result.setText(message)
+        self.pending = None

@@ -1,0 +1,180 @@
+"""Labelling drawings, the My digits dock, and personalising from the app."""
+
+import sys
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
+from window_fixtures import ONE, SEVEN, make_window, messages, settle  # noqa: F401
+
+from mnist_canvas.app.my_digits import MyDigitsFeature, free_name
+from mnist_canvas.data import DATA_ENV
+from mnist_canvas.data.my_digits import MyDigits, default_path
+
+
+@pytest.fixture
+def data_home(tmp_path, monkeypatch):
+    """The user's data folder (and so the collection) inside the test's folder."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the data folder is redirected through XDG_DATA_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def feature(data_home, make_window):  # noqa: F811
+    window = make_window()
+    found = window.findChild(MyDigitsFeature)
+    yield found
+    found.accuracy.stop()
+    if found.run is not None:
+        found.run.wait_stopped()
+
+
+def draw(window, points=SEVEN):
+    window.canvas.add_stroke(points)
+
+
+def press(qtbot, window, key):
+    """A key press where the user just drew: the canvas, in the active window."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    QTest.keyClick(window.canvas, key)
+
+
+def test_a_digit_key_keeps_the_drawing_and_undo_brings_it_back(feature, qtbot):
+    window = feature.window
+    draw(window)
+    drawn = window.canvas.current_drawing()
+    press(qtbot, window, Qt.Key.Key_7)
+    assert MyDigits.open(default_path()).labels() == [7]
+    assert window.canvas.current_drawing().is_empty
+    assert "Kept as a 7" in window.statusBar().currentMessage()
+    window.canvas.undo_stack.undo()
+    assert window.canvas.current_drawing() == drawn
+    assert feature.view.digits.count() == 1
+
+
+def test_a_digit_key_on_an_empty_canvas_keeps_nothing(feature, qtbot):
+    press(qtbot, feature.window, Qt.Key.Key_3)
+    assert not default_path().exists()
+    assert "Draw a digit first" in feature.window.statusBar().currentMessage()
+
+
+def test_typing_a_brush_width_keeps_nothing(feature, qtbot):
+    window = feature.window
+    draw(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    field = window.brush.lineEdit()
+    window.brush.setFocus()
+    field.selectAll()
+    QTest.keyClick(field, Qt.Key.Key_2)
+    assert window.brush.text().startswith("2")
+    assert len(feature.collection) == 0
+
+
+def test_a_click_on_a_bar_labels_the_drawing(feature, qtbot):
+    window = feature.window
+    draw(window, ONE)
+    settle(qtbot, window)
+    bars = window.probabilities
+    top = bars._header_height()
+    row = (bars.height() - top) / 10
+    y = int(top + row * 4.5)
+    assert bars.digit_at(y) == 4
+    QTest.mouseClick(bars, Qt.MouseButton.LeftButton, pos=QPointF(60, y).toPoint())
+    assert MyDigits.open(default_path()).labels() == [4]
+    assert window.canvas.current_drawing().is_empty
+
+
+def keep(feature, labels):
+    for label in labels:
+        draw(feature.window, ONE if label == 1 else SEVEN)
+        assert feature.label(label)
+
+
+def test_the_dock_scores_every_model_per_class(feature, qtbot):
+    keep(feature, [1, 7, 7])
+    with qtbot.waitSignal(feature.accuracy.scored, timeout=30000) as signal:
+        feature.dock.show()
+    tag, scores = signal.args
+    usable = feature.window.catalogue.usable()
+    assert tag == "all" and set(scores) == set(usable)
+    default = scores["cnn-bn"]
+    assert default.n == 3 and default.error is None
+    assert default.per_class[1] is not None and default.per_class[0] is None
+    assert feature.view.scores.rowCount() == len(usable)
+    with qtbot.waitSignal(feature.accuracy.scored, timeout=30000) as signal:
+        keep(feature, [7])  # kept current while shown
+    assert signal.args[1]["cnn-bn"].n == 4
+
+
+def test_relabel_delete_and_open(feature, monkeypatch):
+    keep(feature, [1, 7, 7])
+    view = feature.view
+    view.digits.item(0).setSelected(True)  # sorted by class: the 1 first
+    feature.relabel(2)
+    assert feature.collection.labels() == [2, 7, 7]
+    view.digits.clearSelection()
+    view.digits.item(2).setSelected(True)
+    feature.open_selected()
+    assert not feature.window.canvas.current_drawing().is_empty
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes
+    )
+    view.digits.selectAll()
+    feature.delete()
+    assert MyDigits.open(default_path()).labels() == []
+
+
+def test_import_and_export(feature, tmp_path):
+    keep(feature, [1, 7])
+    feature.export(str(tmp_path / "shared.jsonl"))
+    feature.import_file(str(tmp_path / "shared.jsonl"))
+    assert feature.collection.labels() == [1, 7, 1, 7]
+    (tmp_path / "bad.jsonl").write_text("not json\n")
+    feature.import_file(str(tmp_path / "bad.jsonl"))
+    assert feature.collection.labels() == [1, 7, 1, 7]
+
+
+def test_a_damaged_collection_is_named_and_kept(
+    data_home,
+    make_window,  # noqa: F811
+    messages,  # noqa: F811
+    qtbot,
+):
+    path = default_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("{broken\n")
+    window = make_window()
+    draw(window)
+    press(qtbot, window, Qt.Key.Key_1)
+    assert path.read_text() == "{broken\n"
+    assert any("cannot be read" in text for _, _, text in messages)
+    assert not window.canvas.current_drawing().is_empty  # the drawing stays
+
+
+def test_new_model_names_never_replace_a_file(tmp_path):
+    assert free_name(tmp_path, "cnn-bn-mine").name == "cnn-bn-mine.safetensors"
+    (tmp_path / "cnn-bn-mine.safetensors").touch()
+    assert free_name(tmp_path, "cnn-bn-mine").name == "cnn-bn-mine-2.safetensors"
+
+
+def test_personalise_adds_a_model_and_measures_it_on_held_back_digits(
+    feature, qtbot, monkeypatch
+):
+    monkeypatch.delenv(DATA_ENV, raising=False)  # quick: no MNIST to replay
+    keep(feature, [1] * 6 + [7] * 6)
+    window = feature.window
+    feature.personalise()
+    assert feature.run.is_running()
+    assert "held back" in feature.view.result.text()
+    qtbot.waitUntil(lambda: not feature.run.is_running(), timeout=400000)
+    qtbot.waitUntil(lambda: feature.pending is None, timeout=60000)
+    assert window.active_model() == "cnn-bn-mine"
+    assert window.catalogue.get("cnn-bn-mine").metadata["parent"]["name"] == "cnn-bn"
+    text = feature.view.result.text()
+    assert "On the 2 held back" in text and "→" in text
+    assert "MNIST test: 99.62% → not measured" in text

@@ -1,0 +1,143 @@
+"""Personalising: the fine-tune itself and its command line."""
+
+import json
+import random
+import re
+
+import pytest
+import torch
+
+from mnist_canvas import evaluate, personalise
+from mnist_canvas.data import DATA_ENV
+from mnist_canvas.data.my_digits import MyDigits
+from mnist_canvas.ink.drawing import Drawing, Stroke
+from mnist_canvas.models.checkpoint import load_checkpoint, read_metadata
+from mnist_canvas.models.classifier import Classifier, predict_many, resolve_model
+from mnist_canvas.training.personalise import Recipe, digit_images
+from mnist_canvas.training.personalise import personalise as fine_tune
+
+QUICK = Recipe(steps=40, batch_size=32, variants=4, threads=1)
+
+
+def waves(count: int, seed: int = 0) -> list[Drawing]:
+    """A made-up style: a '6' written as one wavy horizontal stroke, which
+    the default model never reads as 6."""
+    rng = random.Random(seed)
+    drawings = []
+    for _ in range(count):
+        y, wave = rng.uniform(120, 160), rng.uniform(10, 25)
+        points = [(60 + 16 * i, y + (wave if i % 2 else -wave)) for i in range(11)]
+        drawings.append(Drawing(strokes=(Stroke.from_points(points, 14.0),)))
+    return drawings
+
+
+@pytest.fixture
+def my_waves(tmp_path):
+    digits = MyDigits.open(tmp_path / "waves.jsonl")
+    for drawing in waves(24):
+        digits.add(drawing, 6)
+    return digits
+
+
+def read_as_six(classifier, seed=1) -> float:
+    probabilities = predict_many(waves(40, seed), classifier)
+    return float((probabilities.argmax(1) == 6).mean())
+
+
+def test_the_model_learns_a_style_and_keeps_its_batchnorm_statistics(my_waves):
+    model, metadata = load_checkpoint(resolve_model("cnn-bn"))
+    before = read_as_six(Classifier.from_module(model, metadata, "before"))
+    stats = {k: v.clone() for k, v in model.state_dict().items() if "running" in k}
+    assert stats
+    mine = digit_images(my_waves.digits(), QUICK.variants)
+    assert len(mine) == 24 * QUICK.variants and set(mine.labels.tolist()) == {6}
+    fine_tune(model, mine, None, QUICK)
+    after = read_as_six(Classifier.from_module(model, metadata, "after"))
+    assert before < 0.2 and after > 0.8  # unseen drawings of the same style
+    for key, value in stats.items():
+        assert torch.equal(model.state_dict()[key], value), key
+
+
+def test_recipes_refuse_absurd_values():
+    for bad in ({"steps": 0}, {"lr": 0}, {"mine": 1.5}, {"batch_size": True}):
+        with pytest.raises(ValueError):
+            Recipe(**bad)
+
+
+def run(argv, capsys) -> tuple[int, str, str]:
+    code = personalise.main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_the_command_writes_a_model_usable_everywhere(
+    my_waves, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.delenv(DATA_ENV, raising=False)  # no MNIST: no replay, no test
+    out = tmp_path / "mine.safetensors"
+    argv = ["--model", "cnn-bn", "--digits", my_waves.path, "--out", out,
+            "--steps", 40, "--threads", 1, "--json"]  # fmt: skip
+    code, stdout, stderr = run(argv, capsys)
+    assert code == 0, stderr
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    assert set(summary) == {"path", "seconds", "digits", "mnist_test"}
+    assert summary["path"] == str(out) and summary["digits"] == 24
+    assert summary["mnist_test"] is None and summary["seconds"] > 0
+    assert "no MNIST" in stderr
+    metadata = read_metadata(out)
+    assert metadata["parent"]["name"] == "cnn-bn"
+    assert metadata["recipe"]["steps"] == 40 and metadata["recipe"]["digits"] == 24
+    assert metadata["recipe"]["freeze_batchnorm"] is True
+    assert "mnist_canvas.personalise" in metadata["command"]
+    classifier = Classifier.load(out)
+    assert read_as_six(classifier) > 0.8
+    assert evaluate.main(["--strokes", str(my_waves.path), "--model", str(out)]) == 0
+
+
+def test_the_command_replays_and_tests_on_mnist(my_waves, tmp_path, capsys, mnist_dir):
+    out = tmp_path / "mine.safetensors"
+    argv = ["--model", "cnn-bn", "--digits", my_waves.path, "--out", out,
+            "--mnist", mnist_dir, "--steps", 20, "--threads", 1, "--json"]  # fmt: skip
+    code, stdout, stderr = run(argv, capsys)
+    assert code == 0, stderr
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    assert 0.95 < summary["mnist_test"] <= 1  # a made-up style, yet MNIST holds
+    assert read_metadata(out)["metrics"]["mnist_test_accuracy"] == summary["mnist_test"]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"--digits": "nowhere.jsonl"}, "no such file"),
+        ({"--digits": "bad.jsonl"}, r"bad\.jsonl:1"),
+        ({"--digits": "empty.jsonl"}, "no digits"),
+        ({"--model": "no-such-model"}, "no such model"),
+        ({"--model": "imported.onnx"}, "only models trained here"),
+        ({"--out": "mine.pt"}, r"must end in \.safetensors"),
+        ({"--out": "missing/mine.safetensors"}, "no such folder"),
+        ({"--mnist": "no-mnist"}, "no such folder"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(
+    change, message, my_waves, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.jsonl").write_text('{"label": 12, "strokes": []}\n')
+    (tmp_path / "empty.jsonl").write_text("\n")
+    (tmp_path / "imported.onnx").write_bytes(b"an imported model")
+    args = {"--model": "cnn-bn", "--digits": my_waves.path,
+            "--out": "mine.safetensors", "--steps": 2, **change}  # fmt: skip
+    code, _, stderr = run([x for kv in args.items() for x in kv], capsys)
+    assert code == 2
+    assert "error:" in stderr and "Traceback" not in stderr
+    assert re.search(message, stderr), stderr
+    assert not list(tmp_path.rglob("*.safetensors"))
+
+
+def test_shipped_models_are_never_overwritten(my_waves, capsys):
+    target = resolve_model("mlp")
+    before = target.read_bytes()
+    code, _, stderr = run(["--model", "cnn-bn", "--digits", my_waves.path,
+                           "--out", target, "--steps", 2], capsys)  # fmt: skip
+    assert code == 2 and "never overwritten" in stderr
+    assert target.read_bytes() == before
