@@ -12,12 +12,12 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow
 
-from . import explorer_action, model_recipe, my_digits, why
+from . import explorer_action, model_recipe, my_digits, why_action
 
 INSTALLERS: list[Callable[[QMainWindow], None]] = [
     model_recipe.install,
     explorer_action.install,
-    why.install,
+    why_action.install,
     my_digits.install,
 ]
 

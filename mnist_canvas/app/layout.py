@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 
-def _boxed(title: str, widget: QWidget) -> QGroupBox:
+def boxed(title: str, widget: QWidget) -> QGroupBox:
     box = QGroupBox(title)
     QVBoxLayout(box).addWidget(widget)
     return box
@@ -31,7 +31,7 @@ def central_widget(
     frame_layout.addWidget(canvas)
     left = QVBoxLayout()
     left.addWidget(frame, 1)  # the canvas takes what the window gains
-    left.addWidget(_boxed("Model's eye: the exact 28×28 input", eye), 0)
+    left.addWidget(boxed("Model's eye: the exact 28×28 input", eye), 0)
     top = QHBoxLayout()
     top.addLayout(left, 3)
     top.addWidget(probabilities, 2)
@@ -39,7 +39,7 @@ def central_widget(
     layout = QVBoxLayout(central)
     layout.addLayout(top, 1)
     strip_title = "Preprocessing: switch a step off to see what it prevents"
-    layout.addWidget(_boxed(strip_title, strip))
+    layout.addWidget(boxed(strip_title, strip))
     return central
 
 

@@ -17,10 +17,9 @@ from ..data import default_mnist_dir
 from ..diagnosis.attribution import occlusion
 from ..diagnosis.probes import apply, current_size, sweep
 from ..ink.drawing import Drawing
-from .actions import menu
 from .attribution_view import AttributionView
 from .jobs import LatestJobs
-from .layout import _boxed, bottom_dock
+from .layout import boxed
 from .neighbour_strip import K, NeighbourStrip
 from .probe_panel import ProbePanel
 
@@ -38,11 +37,11 @@ class WhyPanel(QWidget):
         self.neighbours = NeighbourStrip()
         self.probes = ProbePanel()
         left = QVBoxLayout()
-        left.addWidget(_boxed("Which pixels decided it", self.attribution), 1)
-        left.addWidget(_boxed("Training digits it resembles", self.neighbours))
+        left.addWidget(boxed("Which pixels decided it", self.attribution), 1)
+        left.addWidget(boxed("Training digits it resembles", self.neighbours))
         layout = QHBoxLayout(self)
         layout.addLayout(left, 1)
-        layout.addWidget(_boxed("What if the drawing changed?", self.probes), 1)
+        layout.addWidget(boxed("What if the drawing changed?", self.probes), 1)
 
 
 class Why(QObject):
@@ -257,16 +256,3 @@ class Why(QObject):
             255.0 - found.images[index].astype(np.float32), np.ones((SCALE, SCALE))
         )
         self.window.canvas.set_picture(digit, f"Open training digit {index}")
-
-
-def install(window: QMainWindow) -> Why:
-    panel = WhyPanel()
-    dock = bottom_dock(window, "Why: evidence, look-alikes, what-if", "why", panel)
-    action = dock.toggleViewAction()
-    action.setText("Show &Why")
-    action.setStatusTip(
-        "Which pixels decided it, similar training digits, what-if probes"
-    )
-    menu(window, "&Diagnose").addAction(action)
-    window.why = Why(window, panel, dock)
-    return window.why
