@@ -111,3 +111,14 @@ def test_menu_and_drop_import_into_the_model_list(
     window.canvas.add_stroke(SEVEN)
     settle(qtbot, window)
     assert window.probabilities.digit == 7  # read through its convention
+
+
+def test_closing_the_dialog_cancels_its_examination(
+    qtbot, tmp_path, mnist_dir, dialogs
+):
+    source = wrapped_model(tmp_path, KERAS_LIKE, "probabilities", dynamic=False)
+    dialog = dialogs(source, str(mnist_dir), tmp_path / "models", images=1000)
+    dialog.reject()  # as Cancel or Escape do
+    qtbot.waitUntil(dialog._thread.isFinished, timeout=600_000)
+    assert dialog._examiner.cancelled.is_set()
+    assert "cancelled" in dialog.status.text()

@@ -59,6 +59,19 @@ def test_detection_recovers_the_convention(
     assert found.n == IMAGES and found.latency_ms > 0 and not found.declared
 
 
+def test_detection_stops_between_candidates_when_asked(tmp_path, mnist_dir):
+    path = wrapped_model(tmp_path, KERAS_LIKE, "probabilities", False, "mlp")
+    asked = []
+
+    def stop():
+        asked.append(True)
+        return len(asked) > 2  # two candidates measured, then cancelled
+
+    with pytest.raises(InterruptedError, match="cancelled"):
+        examine(path, mnist_dir, IMAGES, stop=stop)
+    assert len(asked) == 3
+
+
 def test_cli_saves_into_the_data_home_with_the_promised_json(
     tmp_path, mnist_dir, capsys
 ):

@@ -8,6 +8,7 @@ on Import saves the model beside the user's other models and emits its path.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
@@ -44,11 +45,13 @@ class _Examiner(QObject):
     def __init__(self, path: str, mnist: str | None, images: int):
         super().__init__()
         self.path, self.mnist, self.images = path, mnist, images
+        self.cancelled = threading.Event()
 
     @Slot()
     def run(self) -> None:
         try:
-            model, found = examine(self.path, self.mnist, self.images)
+            stop = self.cancelled.is_set
+            model, found = examine(self.path, self.mnist, self.images, stop=stop)
         except Exception as error:  # any file can hold anything: a message
             self.failed.emit(str(error) or type(error).__name__)
             return
@@ -175,10 +178,20 @@ class ImportDialog(QDialog):
         self.modelImported.emit(str(path))
         self.accept()
 
+    def done(self, result: int) -> None:
+        """Closing the dialog (Cancel, Escape, Import) ends its examination
+        after the candidate being measured."""
+        self._examiner.cancelled.set()
+        super().done(result)
+
+    def closeEvent(self, event) -> None:
+        self._examiner.cancelled.set()
+        super().closeEvent(event)
+
     def stop(self) -> None:
-        """Wait for the examination to end (it cannot be interrupted): only
-        when the app quits, since a thread destroyed while running aborts it.
-        A closed dialog lets its examination finish unseen."""
+        """Cancel the examination and wait for its thread (a thread destroyed
+        while running aborts the app)."""
+        self._examiner.cancelled.set()
         self._thread.quit()
         self._thread.wait()
 

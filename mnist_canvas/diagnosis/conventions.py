@@ -10,6 +10,7 @@ dialog both call `examine`; the dialog shows the same table.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import numpy as np
 
@@ -30,14 +31,19 @@ def mnist_sample(folder, n: int = DEFAULT_IMAGES) -> tuple[np.ndarray, np.ndarra
 
 
 def examine(
-    path: str | os.PathLike, mnist=None, n: int = DEFAULT_IMAGES, threads: int = 1
+    path: str | os.PathLike,
+    mnist=None,
+    n: int = DEFAULT_IMAGES,
+    threads: int = 1,
+    stop: Callable[[], bool] = lambda: False,
 ) -> tuple[OnnxModel, Detection]:
     """Read and check an ONNX file, then try every candidate convention on `n`
     MNIST test images from the folder `mnist` (None: nothing measured).
-    Raises Refused (a bad model) or DataError (a bad MNIST folder)."""
+    Raises Refused (a bad model) or DataError (a bad MNIST folder), or
+    InterruptedError once `stop()` is true."""
     model = read_onnx(path, threads)
     images, labels = (None, None) if mnist is None else mnist_sample(mnist, n)
-    return model, detect(model, images, labels)
+    return model, detect(model, images, labels, stop)
 
 
 def _percent(value: float | None) -> str:

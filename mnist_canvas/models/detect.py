@@ -17,6 +17,7 @@ measured best.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,11 +118,15 @@ def _measure(model, convention, images, labels) -> tuple[Candidate, np.ndarray]:
 
 
 def detect(
-    model: OnnxModel, images: np.ndarray | None = None, labels=None
+    model: OnnxModel,
+    images: np.ndarray | None = None,
+    labels=None,
+    stop: Callable[[], bool] = lambda: False,
 ) -> Detection:
     """Measure every candidate convention on (N, 28, 28) 0–1 white-on-black
     `images` with `labels` (none: nothing measured, the file's convention or a
-    plain guess is chosen). Raises Refused for a model that cannot be used."""
+    plain guess is chosen). Raises Refused for a model that cannot be used,
+    InterruptedError when `stop()` says so between two candidates."""
     working, failures, latency = runnable_layouts(model)
     fallback = model.declared or Convention(working[0], "0-1", "white-on-black")
     if images is None or len(images) == 0:
@@ -134,6 +139,8 @@ def detect(
     images, labels = np.asarray(images[:n], np.float32), np.asarray(labels[:n])
     measured, all_scores = [], {}
     for convention in tried:
+        if stop():
+            raise InterruptedError("the examination was cancelled")
         candidate, all_scores[convention.short()] = _measure(
             model, convention, images, labels
         )
