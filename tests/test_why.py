@@ -100,3 +100,21 @@ def test_a_model_failing_while_explained_leaves_the_rest(make_window, qtbot):
     assert "a batch of more than one" in view.title.text()
     assert window.probabilities.probabilities.argmax() == 7  # the bars carry on
     qtbot.waitUntil(lambda: "Probed" in panel.probes.answer.text(), timeout=WAIT)
+
+
+def test_a_model_retrained_under_its_name_is_loaded_again(weights_copy, make_window):
+    import os
+    import shutil
+
+    window = make_window()
+    why = window.why.build()
+    window.canvas.add_stroke(wf.SEVEN)
+    path = weights_copy / "mlp.safetensors"
+    first = why._classifier("mlp")
+    assert why._classifier("mlp") is first  # kept while the file is the same
+    why.indexes["mlp"] = object()  # an index of the old model's features
+    shutil.copyfile(weights_copy / "cause-few-epochs.safetensors", path)
+    os.utime(path, ns=(1, path.stat().st_mtime_ns + 10**9))
+    second = why._classifier("mlp")
+    assert second is not first and "mlp" not in why.indexes
+    assert second.predict(window.canvas.source()).probabilities.shape == (10,)

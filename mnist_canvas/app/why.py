@@ -53,7 +53,8 @@ class Why(QObject):
         super().__init__(window)
         self.window, self.panel, self.dock = window, panel, dock
         self.jobs, self.builder = LatestJobs("why", self), LatestJobs("why-index", self)
-        self.classifiers: dict[str, object] = {}  # used on the workers only
+        # (file, modification time) and model, by name; used on the workers only
+        self.classifiers: dict[str, tuple] = {}
         self.indexes: dict[str, object] = {}
         self.building: set[str] = set()
         self.model: str | None = None
@@ -89,13 +90,20 @@ class Why(QObject):
             self.window.request_prediction()
 
     def _classifier(self, name: str):
-        """The model on a worker thread, loaded as the predictor loads it."""
-        if name not in self.classifiers:
-            entry = self.window.catalogue.get(name)
-            if entry is None:
-                raise ValueError(f"No model called {name!r}")
-            self.classifiers[name] = self.window.predictor.loader(entry.path)
-        return self.classifiers[name]
+        """The model on a worker thread, loaded as the predictor loads it (and
+        loaded again when its file changes: a model retrained under its name)."""
+        entry = self.window.catalogue.get(name)
+        if entry is None:
+            raise ValueError(f"No model called {name!r}")
+        try:
+            version = (entry.path, entry.path.stat().st_mtime_ns)
+        except OSError as error:
+            raise ValueError(f"{entry.path} cannot be read ({error})") from None
+        kept = self.classifiers.get(name)
+        if kept is None or kept[0] != version:
+            self.indexes.pop(name, None)  # its features changed with it
+            self.classifiers[name] = (version, self.window.predictor.loader(entry.path))
+        return self.classifiers[name][1]
 
     def _results(self, results) -> None:
         if not self.active() or results.serial != self.window.last_serial:
