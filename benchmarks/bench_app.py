@@ -4,6 +4,7 @@
     python benchmarks/bench_app.py --json     # figures as JSON on the last line
     python benchmarks/bench_app.py --during-training ../shared/data/mnist --json
     python benchmarks/bench_app.py --why --startup-repeats 0 --json
+    python benchmarks/bench_app.py --during-personalise ../shared/data/mnist --json
 
 Drives the real MainWindow offscreen: replays pen-digit strokes (from
 $MNIST_CANVAS_DATA/pen-digits when present, else generated loops) point by
@@ -12,7 +13,10 @@ and tablet handlers call them) and measures, for each point, the time until the
 probability view holds the answer for that point. Start-up is the time from
 launching a fresh Python process to its first window being shown. With
 --during-training, a real training process (as Training ▸ Train a Model starts
-it) runs on the same two cores for the whole measurement. With --why, the Why
+it) runs on the same two cores for the whole measurement; with
+--during-personalise, a personalising process (as My Digits ▸ Personalise
+starts it: the default model, 30 pen digits, MNIST replayed) runs instead, given
+enough steps to last the whole measurement. With --why, the Why
 view is open, so attribution, neighbours, probe answers and sweeps are computed
 for every point as well (the default's neighbour index is built first).
 """
@@ -90,8 +94,45 @@ def start_training(app, data_dir: str):
     return run
 
 
+def start_personalising(app, data_dir: str):
+    """A personalising process, as My Digits ▸ Personalise starts it, on 30 pen
+    digits, with steps enough to outlast the measurement."""
+    import gzip
+    import itertools
+    from pathlib import Path
+
+    from mnist_canvas.app.training_run import PersonaliseRun
+    from mnist_canvas.data import default_pen_digits
+
+    pen = default_pen_digits()
+    if pen is None or not pen.is_file():
+        raise SystemExit(
+            "--during-personalise needs the pen digits (MNIST_CANVAS_DATA)"
+        )
+    folder = Path(tempfile.mkdtemp())
+    digits = folder / "digits.jsonl"
+    with gzip.open(pen, "rt") as records:  # the first 30 records, as they are
+        digits.write_text("".join(itertools.islice(records, 30)))
+    out = folder / "mine.safetensors"
+    run = PersonaliseRun()
+    arguments = ["-m", "mnist_canvas.personalise", "--model", "cnn-bn",
+                 "--digits", str(digits), "--out", str(out), "--mnist", data_dir,
+                 "--steps", "100000", "--json", "--background"]  # fmt: skip
+    run.launch(arguments, out)
+    deadline = time.perf_counter() + 20  # loading MNIST and drawing the digits
+    while time.perf_counter() < deadline:
+        app.processEvents()
+        if not run.is_running():
+            raise SystemExit("the personalising run did not start")
+        time.sleep(0.01)
+    return run
+
+
 def measure_latency(
-    count: int, train_data: str | None = None, why: bool = False
+    count: int,
+    train_data: str | None = None,
+    why: bool = False,
+    personalise_data: str | None = None,
 ) -> tuple[list[float], str]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -110,6 +151,8 @@ def measure_latency(
         while len(strip.indices) < 8:  # the index is built (or read) first
             app.processEvents()
     run = start_training(app, train_data) if train_data else None
+    if personalise_data:
+        run = start_personalising(app, personalise_data)
     canvas, view = window.canvas, window.probabilities
     drawings, source = sample_drawings(count)
     times = []
@@ -134,7 +177,7 @@ def measure_latency(
             wait()
     if run is not None:
         if not run.is_running():
-            raise SystemExit("the training run ended before the measurement did")
+            raise SystemExit("the background run ended before the measurement did")
         run.wait_stopped()
     window.predictor.stop()
     window.why.stop()
@@ -154,6 +197,12 @@ def main() -> None:
         default=None,
         help="measure while a training process runs on this MNIST folder",
     )
+    parser.add_argument(
+        "--during-personalise",
+        metavar="MNIST_DIR",
+        default=None,
+        help="measure while a personalising process runs (MNIST replayed from here)",
+    )
     parser.add_argument("--why", action="store_true", help="with the Why view open")
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -161,7 +210,9 @@ def main() -> None:
         startup_probe()
         return
     startup = measure_startup(args.startup_repeats) if args.startup_repeats else []
-    times, source = measure_latency(args.count, args.during_training, args.why)
+    times, source = measure_latency(
+        args.count, args.during_training, args.why, args.during_personalise
+    )
     t = np.array(times)
     figures = {
         "median_ms": round(float(np.median(t)), 3),
@@ -172,6 +223,7 @@ def main() -> None:
         "startup_runs_s": [round(s, 3) for s in startup],
         "source": source,
         "during_training": bool(args.during_training),
+        "during_personalise": bool(args.during_personalise),
         "why_open": args.why,
     }
     if args.json:
