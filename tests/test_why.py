@@ -118,3 +118,12 @@ def test_a_model_retrained_under_its_name_is_loaded_again(weights_copy, make_win
     second = why._classifier("mlp")
     assert second is not first and "mlp" not in why.indexes
     assert second.predict(window.canvas.source()).probabilities.shape == (10,)
+
+
+def test_closing_the_window_stops_the_views_threads(window, qtbot):
+    _show(window, qtbot, wf.SEVEN)
+    why = window.why.built
+    assert why.jobs._thread.isRunning() and why.builder._thread.isRunning()
+    window.canvas.undo_stack.setClean()
+    assert window.close()
+    assert not why.jobs._thread.isRunning() and not why.builder._thread.isRunning()

@@ -169,3 +169,33 @@ def test_an_empty_catalogue_says_so(qtbot, make_window):
     window = make_window(catalogue=Catalogue([]))
     assert window.active_model() is None and window.request_prediction() is None
     assert "No usable model" in window.probabilities.message
+
+
+class _Busy:
+    """A view that is still doing something when the window closes."""
+
+    def __init__(self):
+        self.stopped = False
+
+    def busy(self):
+        return None if self.stopped else "A model is being personalised."
+
+    def stop(self):
+        self.stopped = True
+
+
+def test_closing_asks_before_stopping_background_work(window, monkeypatch):
+    view = _Busy()
+    window.views.append(view)
+    asked, answer = [], [QMessageBox.StandardButton.No]
+
+    def question(parent, title, text, *args, **kwargs):
+        asked.append(text)
+        return answer[0]
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    window.canvas.undo_stack.setClean()
+    assert not window.close()  # "No": the window and the work stay
+    assert "being personalised" in asked[0] and not view.stopped
+    answer[0] = QMessageBox.StandardButton.Yes
+    assert window.close() and view.stopped

@@ -17,7 +17,7 @@ from .actions import build_menus, build_toolbar, create_actions
 from .canvas import Canvas
 from .compare import CompareView
 from .document import Document
-from .features import install_all
+from .features import busy, install_all, stop_all
 from .import_dialog import OnnxDrop, open_import
 from .layout import bottom_dock, central_widget
 from .model_eye import ModelEyeView
@@ -48,7 +48,7 @@ class MainWindow(QMainWindow):
         build_toolbar(self, self.menu_actions, self.model_picker, self.brush)
         self._restore_settings()
         self._connect()
-        install_all(self)
+        self.views = install_all(self)  # explorer, Why, My digits, …
         self.setWindowTitle(self.document.title())
         self._report_unusable()
         self.request_prediction()
@@ -215,12 +215,14 @@ class MainWindow(QMainWindow):
 
     # -- closing --
     def closeEvent(self, event: QCloseEvent) -> None:
+        doing = busy(self.views)
         if self.training is not None and self.training.is_training():
+            doing.insert(0, "A model is being trained.")
+        if doing:
             answer = QMessageBox.question(
                 self,
-                "Training in progress",
-                "A model is being trained. Stop the training and quit? "
-                "(Nothing half-trained is saved.)",
+                "Work in progress",
+                f"{' '.join(doing)} Stop it and quit? (Nothing half-done is saved.)",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
@@ -233,4 +235,5 @@ class MainWindow(QMainWindow):
             self.training.stop_training()
         self.settings.set_geometry(self.saveGeometry())
         self.predictor.stop()
+        stop_all(self.views)
         event.accept()

@@ -74,8 +74,7 @@ class Why(QObject):
         panel.neighbours.chosen.connect(self.open_training_digit)
         dock.visibilityChanged.connect(self._shown)
         # A QThread destroyed while running aborts the process: the app's quit
-        # stops them (LatestJobs), and so does the window going away.
-        window.destroyed.connect(self.stop)
+        # stops them (LatestJobs), and so does the window's close (stop).
 
     def stop(self) -> None:
         self.builder.stop()
