@@ -29,6 +29,7 @@ from ..data import default_mnist_dir
 from ..diagnosis.explore import Dataset, Readings, offered_datasets, right_by_one
 from ..ink.drawing import Drawing
 from ..ink.pictures import canvas_picture
+from ..models.classifier import departures
 from .confusion_view import ConfusionView
 from .explorer_run import ExplorerRuns, Job
 from .misreading_gallery import MisreadingGallery, misreading_items
@@ -160,19 +161,29 @@ class Explorer(QWidget):
         self.read()
 
     # -- reading --
-    def _job(self, name: str) -> Job | None:
+    def _job(self, name: str, departed: dict[str, bool]) -> Job | None:
+        """Reading with `name`: its own steps with the strip's departures
+        from the active model's (as the main window predicts with it)."""
         entry = self.main.catalogue.get(name)
         dataset = self.data.currentData()
         if entry is None or not entry.usable or dataset is None:
             return None
-        return Job.make(name, entry.path, dataset, self.main.strip.switches())
+        steps = {**self.main.model_recipe.steps(name), **departed}
+        return Job.make(name, entry.path, dataset, steps)
+
+    def _jobs(self) -> list[Job]:
+        """The readings the models and data set chosen need."""
+        recipe = self.main.model_recipe
+        departed = departures(recipe.steps(recipe.model), self.main.strip.switches())
+        names = [self.model.currentText(), self.other.currentText()]
+        jobs = [self._job(n, departed) for n in dict.fromkeys(names)
+                if n and n != NOBODY]  # fmt: skip
+        return [job for job in jobs if job is not None]
 
     def read(self) -> None:
         """Show the readings of the models and data set chosen (reading them
         in the background when they are not read yet)."""
-        names = [self.model.currentText(), self.other.currentText()]
-        jobs = [self._job(n) for n in dict.fromkeys(names) if n and n != NOBODY]
-        self.wanted = [job for job in jobs if job is not None]
+        self.wanted = self._jobs()
         if not self.wanted:
             self.message.setText(
                 "Choose a model and a data set (MNIST test is offered once an "
