@@ -316,3 +316,23 @@ def test_mnist_test_read_by_a_model_with_its_own_recipe(qtbot, window, mnist_dir
                     timeout=120000)  # fmt: skip
     assert explorer.readings.result.n == 10000
     assert explorer.readings.result.accuracy > 0.98
+
+
+def test_opening_a_thumbnail_keeps_the_gallery_and_the_cell(qtbot, window, tmp_path):
+    window.model_picker.choose("cause-unscaled")
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    explorer.model.setCurrentText("mlp")
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    shown = explorer.readings
+    _click_cell(qtbot, explorer, 1, 7)
+    assert explorer.gallery.count() == 1
+    cell = (explorer.matrix.currentRow(), explorer.matrix.currentColumn())
+    title = explorer.gallery_title.text()
+    _click_thumbnail(qtbot, explorer, 0)
+    assert window.active_model() == "mlp"
+    assert window.strip.switches()["scale"] is True  # mlp's own steps
+    qtbot.wait(50)
+    assert not explorer.runs.busy() and explorer.readings is shown
+    assert explorer.gallery.count() == 1 and explorer.gallery_title.text() == title
+    assert (explorer.matrix.currentRow(), explorer.matrix.currentColumn()) == cell

@@ -49,7 +49,8 @@ class Explorer(QWidget):
         self.main = main
         self.runs = ExplorerRuns(loader, self)
         self.chosen_files: list[Dataset] = []
-        self.wanted: list[Job] = []  # the readings the current choice needs
+        self.asked: list[Job] = []  # the readings the current choice needs
+        self.wanted: list[Job] = []  # those still to show (none once cancelled)
         self.readings: Readings | None = None  # shown in the matrix
         self.against: Readings | None = None
         self._build()
@@ -65,7 +66,8 @@ class Explorer(QWidget):
         self.refresh_choices()
 
     def _switches_changed(self, _switches: dict) -> None:
-        if self.isVisible():
+        # Another model chosen shows its own steps: the readings stay the same.
+        if self.isVisible() and self._jobs() != self.asked:
             self.read()
 
     # -- building --
@@ -183,7 +185,7 @@ class Explorer(QWidget):
     def read(self) -> None:
         """Show the readings of the models and data set chosen (reading them
         in the background when they are not read yet)."""
-        self.wanted = self._jobs()
+        self.asked = self.wanted = self._jobs()
         if not self.wanted:
             self.message.setText(
                 "Choose a model and a data set (MNIST test is offered once an "
@@ -239,6 +241,9 @@ class Explorer(QWidget):
 
     # -- showing --
     def _show(self, readings: Readings, against: Readings | None) -> None:
+        if readings is self.readings and against is self.against:
+            self.message.setText("")  # the matrix and the gallery stay as they are
+            return
         self.readings, self.against = readings, against
         result = readings.result
         right = sum(result.confusion[d][d] for d in range(10))
