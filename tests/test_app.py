@@ -279,3 +279,14 @@ def test_weights_that_fail_on_loading_are_dropped_with_a_message(
     assert window.model_picker.findText("mlp") < 0
     settle(qtbot, window)
     assert window.probabilities.probabilities is not None  # another model took over
+
+
+def test_strip_tells_of_switches_only_when_they_change(qtbot, window):
+    told = []
+    window.strip.switchesChanged.connect(told.append)
+    window.strip.set_switches(window.strip.switches())
+    assert told == []
+    window.strip.set_switches({**window.strip.switches(), "crop": False})
+    assert len(told) == 1 and told[0]["crop"] is False
+    window.strip.set_switches({**window.strip.switches(), "crop": True})
+    assert len(told) == 2

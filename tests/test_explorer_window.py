@@ -255,3 +255,84 @@ def test_my_digits_are_offered_and_empty_drawings_told(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: explorer.readings is not None, timeout=20000)
     assert explorer.readings.dataset.path == mine
     assert "4 misread (1 of them empty: in no cell)" in explorer.summary.text()
+
+
+def _own_reading(model, dataset, departures=None):
+    from mnist_canvas.diagnosis.explore import read_dataset
+
+    classifier = Classifier.load(model)
+    return read_dataset(
+        classifier, dataset, {**classifier.expected_steps, **(departures or {})}
+    )
+
+
+def test_each_model_reads_with_its_own_steps_and_the_departures(
+    qtbot, window, tmp_path
+):
+    window.model_picker.choose("cnn-bn")
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    explorer.model.setCurrentText("cause-unscaled")
+    explorer.other.setCurrentText("cnn-bn")
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    dataset = explorer.readings.dataset
+    unscaled = dict(explorer.wanted[0].steps)
+    assert unscaled["scale"] is False and unscaled["normalize"] is False
+    assert dict(explorer.wanted[1].steps)["scale"] is True
+    own = _own_reading("cause-unscaled", dataset)
+    assert explorer.readings.result.confusion == own.result.confusion
+    # A step switched off on the strip is switched off for every model read.
+    window.strip.set_switches({**window.strip.switches(), "center": False})
+    qtbot.waitUntil(lambda: not explorer.runs.busy()
+                    and dict(explorer.wanted[0].steps)["center"] is False
+                    and explorer.readings is not None
+                    and explorer.readings.model == "cause-unscaled"
+                    and explorer.runs.readings(explorer.wanted[0])
+                    is explorer.readings, timeout=20000)  # fmt: skip
+    assert dict(explorer.wanted[0].steps)["scale"] is False
+    departed = _own_reading("cause-unscaled", dataset, {"center": False})
+    assert explorer.readings.result.confusion == departed.result.confusion
+
+
+def test_the_active_models_recipe_is_not_given_to_the_others(qtbot, window, tmp_path):
+    window.model_picker.choose("cause-unscaled")
+    assert window.strip.switches()["scale"] is False
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    explorer.model.setCurrentText("cnn")
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    assert dict(explorer.wanted[0].steps) == Classifier.load("cnn").expected_steps
+
+
+def test_mnist_test_read_by_a_model_with_its_own_recipe(qtbot, window, mnist_dir):
+    window.settings.set_mnist_dir(str(mnist_dir))
+    window.model_picker.choose("cnn-bn")
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    explorer.model.setCurrentText("cause-unscaled")
+    explorer.read()
+    qtbot.waitUntil(lambda: not explorer.runs.busy() and explorer.readings
+                    is not None and explorer.readings.model == "cause-unscaled",
+                    timeout=120000)  # fmt: skip
+    assert explorer.readings.result.n == 10000
+    assert explorer.readings.result.accuracy > 0.98
+
+
+def test_opening_a_thumbnail_keeps_the_gallery_and_the_cell(qtbot, window, tmp_path):
+    window.model_picker.choose("cause-unscaled")
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    explorer.model.setCurrentText("mlp")
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    shown = explorer.readings
+    _click_cell(qtbot, explorer, 1, 7)
+    assert explorer.gallery.count() == 1
+    cell = (explorer.matrix.currentRow(), explorer.matrix.currentColumn())
+    title = explorer.gallery_title.text()
+    _click_thumbnail(qtbot, explorer, 0)
+    assert window.active_model() == "mlp"
+    assert window.strip.switches()["scale"] is True  # mlp's own steps
+    qtbot.wait(50)
+    assert not explorer.runs.busy() and explorer.readings is shown
+    assert explorer.gallery.count() == 1 and explorer.gallery_title.text() == title
+    assert (explorer.matrix.currentRow(), explorer.matrix.currentColumn()) == cell

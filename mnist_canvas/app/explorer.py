@@ -29,6 +29,7 @@ from ..data import default_mnist_dir
 from ..diagnosis.explore import Dataset, Readings, offered_datasets, right_by_one
 from ..ink.drawing import Drawing
 from ..ink.pictures import canvas_picture
+from ..models.classifier import departures
 from .confusion_view import ConfusionView
 from .explorer_run import ExplorerRuns, Job
 from .misreading_gallery import MisreadingGallery, misreading_items
@@ -48,7 +49,8 @@ class Explorer(QWidget):
         self.main = main
         self.runs = ExplorerRuns(loader, self)
         self.chosen_files: list[Dataset] = []
-        self.wanted: list[Job] = []  # the readings the current choice needs
+        self.asked: list[Job] = []  # the readings the current choice needs
+        self.wanted: list[Job] = []  # those still to show (none once cancelled)
         self.readings: Readings | None = None  # shown in the matrix
         self.against: Readings | None = None
         self._build()
@@ -64,7 +66,8 @@ class Explorer(QWidget):
         self.refresh_choices()
 
     def _switches_changed(self, _switches: dict) -> None:
-        if self.isVisible():
+        # Another model chosen shows its own steps: the readings stay the same.
+        if self.isVisible() and self._jobs() != self.asked:
             self.read()
 
     # -- building --
@@ -160,19 +163,29 @@ class Explorer(QWidget):
         self.read()
 
     # -- reading --
-    def _job(self, name: str) -> Job | None:
+    def _job(self, name: str, departed: dict[str, bool]) -> Job | None:
+        """Reading with `name`: its own steps with the strip's departures
+        from the active model's (as the main window predicts with it)."""
         entry = self.main.catalogue.get(name)
         dataset = self.data.currentData()
         if entry is None or not entry.usable or dataset is None:
             return None
-        return Job.make(name, entry.path, dataset, self.main.strip.switches())
+        steps = {**self.main.model_recipe.steps(name), **departed}
+        return Job.make(name, entry.path, dataset, steps)
+
+    def _jobs(self) -> list[Job]:
+        """The readings the models and data set chosen need."""
+        recipe = self.main.model_recipe
+        departed = departures(recipe.steps(recipe.model), self.main.strip.switches())
+        names = [self.model.currentText(), self.other.currentText()]
+        jobs = [self._job(n, departed) for n in dict.fromkeys(names)
+                if n and n != NOBODY]  # fmt: skip
+        return [job for job in jobs if job is not None]
 
     def read(self) -> None:
         """Show the readings of the models and data set chosen (reading them
         in the background when they are not read yet)."""
-        names = [self.model.currentText(), self.other.currentText()]
-        jobs = [self._job(n) for n in dict.fromkeys(names) if n and n != NOBODY]
-        self.wanted = [job for job in jobs if job is not None]
+        self.asked = self.wanted = self._jobs()
         if not self.wanted:
             self.message.setText(
                 "Choose a model and a data set (MNIST test is offered once an "
@@ -228,6 +241,9 @@ class Explorer(QWidget):
 
     # -- showing --
     def _show(self, readings: Readings, against: Readings | None) -> None:
+        if readings is self.readings and against is self.against:
+            self.message.setText("")  # the matrix and the gallery stay as they are
+            return
         self.readings, self.against = readings, against
         result = readings.result
         right = sum(result.confusion[d][d] for d in range(10))

@@ -85,13 +85,16 @@ class PipelineStrip(QWidget):
         return {s.name: self.tiles[s.name].switch.isChecked() for s in STEPS}
 
     def set_switches(self, switches: dict[str, bool]) -> None:
+        """Switch the steps named; `switchesChanged` only if one changed."""
+        before = self.switches()
         for name, on in switches.items():
             if name in self.tiles:
                 tile = self.tiles[name].switch
                 tile.blockSignals(True)
                 tile.setChecked(bool(on))
                 tile.blockSignals(False)
-        self._emit()
+        if self.switches() != before:
+            self._emit()
 
     def show_stages(self, stages) -> None:
         """Show these stages soon: nine thumbnails cost ~5 ms of the GUI thread,
