@@ -2,6 +2,7 @@
 
 import sys
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
@@ -11,6 +12,7 @@ from window_fixtures import ONE, SEVEN, make_window, messages, settle  # noqa: F
 from mnist_canvas.app.my_digits import MyDigitsFeature, free_name
 from mnist_canvas.data import DATA_ENV
 from mnist_canvas.data.my_digits import MyDigits, default_path
+from mnist_canvas.ink.pictures import canvas_picture
 
 
 @pytest.fixture
@@ -60,6 +62,21 @@ def test_a_digit_key_on_an_empty_canvas_keeps_nothing(feature, qtbot):
     press(qtbot, feature.window, Qt.Key.Key_3)
     assert not default_path().exists()
     assert "Draw a digit first" in feature.window.statusBar().currentMessage()
+
+
+def test_a_picture_on_the_canvas_is_not_kept(feature, qtbot):
+    window = feature.window
+    image = np.zeros((28, 28), np.uint8)
+    image[6:22, 13:15] = 255  # an MNIST-like 1
+    size = (int(window.canvas.drawing.width), int(window.canvas.drawing.height))
+    window.canvas.set_picture(canvas_picture(image, size), "Open MNIST image")
+    draw(window)  # strokes over the picture
+    before = window.canvas.current_drawing()
+    press(qtbot, window, Qt.Key.Key_7)
+    assert len(feature.collection) == 0
+    assert "Pictures can't be kept" in window.statusBar().currentMessage()
+    assert window.canvas.picture is not None
+    assert window.canvas.current_drawing() == before
 
 
 def test_typing_a_brush_width_keeps_nothing(feature, qtbot):

@@ -117,6 +117,12 @@ class MyDigitsFeature(QObject):
     def label(self, digit: int) -> bool:
         """Keep the canvas's drawing as `digit` and clear the canvas (undoable)."""
         canvas = self.window.canvas
+        if canvas.picture is not None:  # only its strokes would be kept
+            self._status(
+                "Pictures can't be kept: the collection holds drawn strokes. "
+                "Draw the digit instead."
+            )
+            return False
         drawing = canvas.current_drawing()
         if drawing.is_empty:
             self._status("Draw a digit first, then press its key (0–9) to keep it")
