@@ -146,6 +146,22 @@ def test_relabel_delete_and_open(feature, monkeypatch):
     assert MyDigits.open(default_path()).labels() == []
 
 
+def test_digits_hidden_by_the_class_filter_are_not_deleted(feature, monkeypatch):
+    keep(feature, [1, 7, 7])
+    view = feature.view
+    view.digits.selectAll()
+    view.show_class.setCurrentIndex(1 + 1)  # only the 1s
+    assert feature.view.selected() == [0]
+    assert not view.digits.item(1).isSelected()
+    view.digits.selectAll()  # Ctrl+A while filtered
+    assert feature.view.selected() == [0]
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes
+    )
+    feature.delete()
+    assert MyDigits.open(default_path()).labels() == [7, 7]
+
+
 def test_import_and_export(feature, tmp_path):
     keep(feature, [1, 7])
     feature.export(str(tmp_path / "shared.jsonl"))
