@@ -1,6 +1,7 @@
 """Labelling drawings, the My digits dock, and personalising from the app."""
 
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -126,6 +127,20 @@ def test_the_dock_scores_every_model_per_class(feature, qtbot):
     with qtbot.waitSignal(feature.accuracy.scored, timeout=30000) as signal:
         keep(feature, [7])  # kept current while shown
     assert signal.args[1]["cnn-bn"].n == 4
+
+
+def test_stopping_interrupts_scoring_a_big_collection(feature, qtbot):
+    window, accuracy = feature.window, feature.accuracy
+    draw(window)
+    drawings = [window.canvas.current_drawing()] * 3000
+    accuracy.submit(drawings, [7] * len(drawings))
+    qtbot.wait(500)  # the worker is reading them
+    start = time.perf_counter()
+    accuracy.stop()
+    assert time.perf_counter() - start < 1.5
+    with qtbot.waitSignal(accuracy.scored, timeout=30000) as signal:
+        accuracy.submit(drawings[:2], [7, 7])  # started again, newest only
+    assert signal.args[1]["cnn-bn"].n == 2
 
 
 def test_relabel_delete_and_open(feature, monkeypatch):
