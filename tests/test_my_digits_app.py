@@ -93,6 +93,23 @@ def test_typing_a_brush_width_keeps_nothing(feature, qtbot):
     assert len(feature.collection) == 0
 
 
+@pytest.mark.parametrize("where", ["model picker", "class filter", "thumbnails"])
+def test_digit_keys_for_other_widgets_keep_nothing(where, feature, qtbot):
+    window = feature.window
+    feature.dock.show()
+    draw(window)
+    widget = {"model picker": window.model_picker,
+              "class filter": feature.view.show_class,
+              "thumbnails": feature.view.digits}[where]  # fmt: skip
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus)
+    QTest.keyClick(widget, Qt.Key.Key_3)
+    assert len(feature.collection) == 0
+    assert not window.canvas.current_drawing().is_empty
+
+
 def test_a_click_on_a_bar_labels_the_drawing(feature, qtbot):
     window = feature.window
     draw(window, ONE)

@@ -18,7 +18,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+)
 
 from ..data import DataError, default_mnist_dir
 from ..data.my_digits import MyDigits, held_back
@@ -46,6 +56,21 @@ def free_name(folder: Path, stem: str) -> Path:
         n += 1
         path = folder / f"{stem}-{n}{SUFFIX}"
     return path
+
+
+_KEY_TAKERS = (QAbstractItemView, QComboBox, QAbstractSpinBox, QLineEdit)
+
+
+def keys_reach_canvas(focus) -> bool:
+    """Whether a digit key typed with `focus` (a widget or None) is meant
+    for the canvas: not when a list, combo box, number or text field, or any
+    widget in a dock has the focus."""
+    widget = focus
+    while widget is not None:
+        if isinstance(widget, (*_KEY_TAKERS, QDockWidget)):
+            return False
+        widget = widget.parentWidget()
+    return True
 
 
 class MyDigitsFeature(QObject):
@@ -80,7 +105,7 @@ class MyDigitsFeature(QObject):
         for digit in range(10):
             action = QAction(f"Keep the Drawing as {digit}", w)
             action.setShortcut(QKeySequence(str(digit)))
-            action.triggered.connect(partial(self.label, digit))
+            action.triggered.connect(partial(self._key, digit))
             w.addAction(action)
 
     def _connect(self) -> None:
@@ -114,6 +139,12 @@ class MyDigitsFeature(QObject):
         return self.collection is not None
 
     # -- labelling --
+    def _key(self, digit: int) -> None:
+        """A digit key: keep the drawing, unless the key was meant for a
+        list, a combo box, a number field or anything else in a dock."""
+        if keys_reach_canvas(QApplication.focusWidget()):
+            self.label(digit)
+
     def label(self, digit: int) -> bool:
         """Keep the canvas's drawing as `digit` and clear the canvas (undoable)."""
         canvas = self.window.canvas
