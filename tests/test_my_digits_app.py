@@ -13,6 +13,7 @@ from window_fixtures import ONE, SEVEN, make_window, messages, settle  # noqa: F
 from mnist_canvas.app.my_digits import MyDigitsFeature, free_name
 from mnist_canvas.data import DATA_ENV
 from mnist_canvas.data.my_digits import MyDigits, default_path
+from mnist_canvas.ink.drawing import Drawing, Stroke
 from mnist_canvas.ink.pictures import canvas_picture
 
 
@@ -56,7 +57,36 @@ def test_a_digit_key_keeps_the_drawing_and_undo_brings_it_back(feature, qtbot):
     assert "Kept as a 7" in window.statusBar().currentMessage()
     window.canvas.undo_stack.undo()
     assert window.canvas.current_drawing() == drawn
+    feature.dock.show()
     assert feature.view.digits.count() == 1
+
+
+def test_the_collection_is_opened_when_first_needed(
+    data_home,
+    make_window,  # noqa: F811
+    monkeypatch,
+):
+    """A big collection must not slow the start-up: it is read when the dock
+    is first shown or a digit kept, not while the window is made."""
+    collection = MyDigits.open(default_path())
+    collection.add(Drawing(strokes=(Stroke.from_points(SEVEN, 14.0),)), 7)
+    opened = []
+    real_open = MyDigits.open
+    monkeypatch.setattr(
+        MyDigits, "open", lambda path=None: opened.append(path) or real_open(path)
+    )
+    window = make_window()
+    feature = window.findChild(MyDigitsFeature)
+    assert opened == [] and feature.view.digits.count() == 0
+    feature.dock.show()
+    assert len(opened) == 1 and feature.view.digits.count() == 1
+    feature.dock.hide()
+    draw(window, ONE)
+    assert feature.label(1)
+    assert feature.view.digits.count() == 1  # hidden: brought up to date later
+    feature.dock.show()
+    assert feature.view.digits.count() == 2 and len(opened) == 1
+    feature.accuracy.stop()
 
 
 def test_a_digit_key_on_an_empty_canvas_keeps_nothing(feature, qtbot):
@@ -161,6 +191,7 @@ def test_stopping_interrupts_scoring_a_big_collection(feature, qtbot):
 
 
 def test_relabel_delete_and_open(feature, monkeypatch):
+    feature.dock.show()  # the thumbnails to choose from
     keep(feature, [1, 7, 7])
     view = feature.view
     view.digits.item(0).setSelected(True)  # sorted by class: the 1 first
@@ -179,6 +210,7 @@ def test_relabel_delete_and_open(feature, monkeypatch):
 
 
 def test_digits_hidden_by_the_class_filter_are_not_deleted(feature, monkeypatch):
+    feature.dock.show()  # the thumbnails to choose from
     keep(feature, [1, 7, 7])
     view = feature.view
     view.digits.selectAll()

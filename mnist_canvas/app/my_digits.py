@@ -8,7 +8,9 @@ collection by class, with every usable model's accuracy on it, per class,
 computed in the background whenever it changes. Personalise… fine-tunes the
 current model on the collection in a separate process, holding the newest
 fifth of each class back to measure it honestly, and adds the new model to the
-Model list. Installed by `features.py`.
+Model list. The collection is read, and its thumbnails made, only when first
+needed (the dock shown, a digit kept), so a big one does not slow start-up.
+Installed by `features.py`.
 """
 
 from __future__ import annotations
@@ -77,21 +79,32 @@ class MyDigitsFeature(QObject):
     def __init__(self, window, path: Path | None = None):
         super().__init__(window)
         self.window = window
-        self.collection, self.problem = None, None
-        try:
-            self.collection = MyDigits.open(path)
-        except DataError as error:  # left alone; nothing is written to it
-            self.problem = str(error)
+        # Opened when first needed (the dock shown, a digit kept): a big
+        # collection would otherwise slow every start-up.
+        self._path, self._opened, self._collection = path, False, None
+        self.problem: str | None = None
         self.view = MyDigitsView()
         self.dock = bottom_dock(window, "My digits", "my-digits", self.view)
         self.accuracy = DigitAccuracy(window.catalogue, self)
         self.run = None  # a PersonaliseRun, made when first asked (loads torch)
         self.pending: dict | None = None  # the personalising in hand
         self._stale = True  # the scores shown describe an older collection
+        self._shown_stale = True  # the thumbnails describe an older collection
         self._add_actions()
         self._connect()
         window.installEventFilter(self)
-        self._changed()
+
+    @property
+    def collection(self) -> MyDigits | None:
+        """The collection, opened on first use; None if it cannot be read
+        (`problem` says why; it is left alone, nothing is written to it)."""
+        if not self._opened:
+            self._opened = True
+            try:
+                self._collection = MyDigits.open(self._path)
+            except DataError as error:
+                self.problem = str(error)
+        return self._collection
 
     def _add_actions(self) -> None:
         w = self.window
@@ -118,7 +131,7 @@ class MyDigitsFeature(QObject):
         v.import_button.clicked.connect(lambda: self.import_file())
         v.export_button.clicked.connect(lambda: self.export())
         v.personalise_button.clicked.connect(self.personalise)
-        self.dock.visibilityChanged.connect(lambda _: self._score_if_stale())
+        self.dock.visibilityChanged.connect(lambda _: self._refresh())
         self.accuracy.scored.connect(self._scored)
 
     def eventFilter(self, watched, event) -> bool:
@@ -175,8 +188,17 @@ class MyDigitsFeature(QObject):
 
     # -- the collection --
     def _changed(self) -> None:
-        self.view.show_digits(self.collection.digits() if self.collection else [])
-        self._stale = True
+        self._stale = self._shown_stale = True
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Bring the dock up to date with the collection, if it is shown."""
+        if not self.dock.isVisible():
+            return
+        if self._shown_stale:
+            self._shown_stale = False
+            collection = self.collection
+            self.view.show_digits(collection.digits() if collection else [])
         self._score_if_stale()
 
     def _score_if_stale(self) -> None:
