@@ -73,8 +73,9 @@ def _parent(name: str):
     path = resolve_model(name)
     if path.suffix == ".onnx":
         raise ValueError(
-            f"{path.stem} is an imported ONNX model; only models trained here "
-            "(.safetensors checkpoints) can be personalised"
+            f"{path.stem}: an ONNX model (the SVM, or one you imported) has no "
+            "weights to fine-tune here; only models trained here (.safetensors "
+            "checkpoints) can be personalised"
         )
     if not path.is_file():
         raise ValueError(f"{path}: no such model file")

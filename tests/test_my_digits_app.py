@@ -253,6 +253,17 @@ def test_a_damaged_collection_is_named_and_kept(
     assert not window.canvas.current_drawing().is_empty  # the drawing stays
 
 
+def test_the_svm_is_not_called_imported(feature, messages):  # noqa: F811
+    feature.window.model_picker.choose("svm")
+    assert feature.window.active_model() == "svm"
+    feature.personalise()
+    assert any(
+        "svm: an ONNX model (the SVM, or one you imported) has no weights" in text
+        for _, _, text in messages
+    )
+    assert not feature.run.is_running()
+
+
 def test_new_model_names_never_replace_a_file(tmp_path):
     assert free_name(tmp_path, "cnn-bn-mine").name == "cnn-bn-mine.safetensors"
     (tmp_path / "cnn-bn-mine.safetensors").touch()

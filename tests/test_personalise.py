@@ -113,6 +113,7 @@ def test_the_command_replays_and_tests_on_mnist(my_waves, tmp_path, capsys, mnis
         ({"--digits": "empty.jsonl"}, "no digits"),
         ({"--model": "no-such-model"}, "no such model"),
         ({"--model": "imported.onnx"}, "only models trained here"),
+        ({"--model": "svm"}, r"the SVM, or one you imported\) has no weights"),
         ({"--out": "mine.pt"}, r"must end in \.safetensors"),
         ({"--out": "missing/mine.safetensors"}, "no such folder"),
         ({"--mnist": "no-mnist"}, "no such folder"),

@@ -290,10 +290,18 @@ class MyDigitsFeature(QObject):
             return
         entry = self.window.catalogue.get(self.window.active_model() or "")
         if entry is None or entry.path.suffix != SUFFIX:
+            why = (
+                ""
+                if entry is None
+                else (
+                    f"{entry.name}: an ONNX model (the SVM, or one you imported) has "
+                    "no weights to fine-tune here. "
+                )
+            )
             QMessageBox.information(
                 self.window, "Personalise",
-                "Only models trained here (not imported ONNX models) can be "
-                "personalised: choose one in the Model list.",
+                f"{why}Only models trained here can be personalised: choose "
+                "one in the Model list.",
             )  # fmt: skip
             return
         if not self._usable():
