@@ -1,5 +1,7 @@
 """Labelling drawings, the My digits dock, and personalising from the app."""
 
+import os
+import shutil
 import sys
 import time
 
@@ -15,6 +17,7 @@ from mnist_canvas.data import DATA_ENV
 from mnist_canvas.data.my_digits import MyDigits, default_path
 from mnist_canvas.ink.drawing import Drawing, Stroke
 from mnist_canvas.ink.pictures import canvas_picture
+from mnist_canvas.models.classifier import resolve_model
 
 
 @pytest.fixture
@@ -188,6 +191,18 @@ def test_stopping_interrupts_scoring_a_big_collection(feature, qtbot):
     with qtbot.waitSignal(accuracy.scored, timeout=30000) as signal:
         accuracy.submit(drawings[:2], [7, 7])  # started again, newest only
     assert signal.args[1]["cnn-bn"].n == 2
+
+
+def test_a_model_retrained_under_its_name_is_loaded_again(feature, tmp_path):
+    path = tmp_path / "mine.safetensors"
+    shutil.copyfile(resolve_model("cnn-bn"), path)
+    worker = feature.accuracy._worker
+    first = worker._classifier("mine", path)
+    assert worker._classifier("mine", path) is first
+    shutil.copyfile(resolve_model("mlp"), path)
+    later = path.stat().st_mtime_ns + 10**9  # as when retrained a moment later
+    os.utime(path, ns=(later, later))
+    assert worker._classifier("mine", path) is not first
 
 
 def test_relabel_delete_and_open(feature, monkeypatch):

@@ -16,6 +16,7 @@ of digits, so closing the app waits a moment, not for thousands of digits.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 
@@ -103,9 +104,10 @@ class _Worker(QObject):
         return scores
 
     def _classifier(self, name: str, path) -> Classifier:
+        key = (path, os.stat(path).st_mtime_ns)  # a retrained file is loaded anew
         known = self.classifiers.get(name)
-        if known is None or known[0] != path:  # a replaced file is loaded anew
-            known = (path, Classifier.load(path, threads=1))
+        if known is None or known[0] != key:
+            known = (key, Classifier.load(path, threads=1))
             self.classifiers[name] = known
         return known[1]
 
