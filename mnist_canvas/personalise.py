@@ -34,7 +34,7 @@ from .data.strokes import read_strokes
 from .models.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
 from .models.classifier import resolve_model, shipped_weights_dir
 from .models.engine import onnx_for_checkpoint
-from .training.personalise import Recipe, digit_images, personalise
+from .training.personalise import Recipe, digit_images, parent_unscaled, personalise
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,8 +73,9 @@ def _parent(name: str):
     path = resolve_model(name)
     if path.suffix == ".onnx":
         raise ValueError(
-            f"{path.stem} is an imported ONNX model; only models trained here "
-            "(.safetensors checkpoints) can be personalised"
+            f"{path.stem}: an ONNX model (the SVM, or one you imported) has no "
+            "weights to fine-tune here; only models trained here (.safetensors "
+            "checkpoints) can be personalised"
         )
     if not path.is_file():
         raise ValueError(f"{path}: no such model file")
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _check_out(out)
         parent_path, model, metadata = _parent(args.model)
+        unscaled = parent_unscaled(metadata)
         records = list(read_strokes(args.digits))
         mnist = _replay(args.mnist)
     except (DataError, CheckpointError, ValueError) as error:
@@ -122,9 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     if mnist is None:
         print("note: no MNIST folder: learning from the digits alone, so the model "
               "may forget; pass --mnist DIR", file=sys.stderr)  # fmt: skip
-    personalise(model, mine, mnist.train if mnist else None, recipe)
+    personalise(model, mine, mnist.train if mnist else None, recipe,
+                unscaled=unscaled)  # fmt: skip
     seconds = time.perf_counter() - start
-    mnist_test = _mnist_test(model, mnist)
+    mnist_test = _mnist_test(model, mnist, unscaled)
     metadata = _metadata(metadata, parent_path, recipe, len(records), argv)
     metadata["train_seconds"] = round(seconds, 1)
     metadata["metrics"] = {"mnist_test_accuracy": mnist_test}
@@ -144,12 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _mnist_test(model, mnist) -> float | None:
+def _mnist_test(model, mnist, unscaled: bool) -> float | None:
     if mnist is None:
         return None
     from .training.fit import evaluate
 
-    return evaluate(model, mnist.test)[1]
+    return evaluate(model, mnist.test, unscaled=unscaled)[1]
 
 
 def _metadata(parent: dict, path: Path, recipe: Recipe, digits: int, argv) -> dict:

@@ -1,7 +1,11 @@
 """Labelling drawings, the My digits dock, and personalising from the app."""
 
+import os
+import shutil
 import sys
+import time
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
@@ -11,6 +15,9 @@ from window_fixtures import ONE, SEVEN, make_window, messages, settle  # noqa: F
 from mnist_canvas.app.my_digits import MyDigitsFeature, free_name
 from mnist_canvas.data import DATA_ENV
 from mnist_canvas.data.my_digits import MyDigits, default_path
+from mnist_canvas.ink.drawing import Drawing, Stroke
+from mnist_canvas.ink.pictures import canvas_picture
+from mnist_canvas.models.classifier import resolve_model
 
 
 @pytest.fixture
@@ -53,13 +60,57 @@ def test_a_digit_key_keeps_the_drawing_and_undo_brings_it_back(feature, qtbot):
     assert "Kept as a 7" in window.statusBar().currentMessage()
     window.canvas.undo_stack.undo()
     assert window.canvas.current_drawing() == drawn
+    feature.dock.show()
     assert feature.view.digits.count() == 1
+
+
+def test_the_collection_is_opened_when_first_needed(
+    data_home,
+    make_window,  # noqa: F811
+    monkeypatch,
+):
+    """A big collection must not slow the start-up: it is read when the dock
+    is first shown or a digit kept, not while the window is made."""
+    collection = MyDigits.open(default_path())
+    collection.add(Drawing(strokes=(Stroke.from_points(SEVEN, 14.0),)), 7)
+    opened = []
+    real_open = MyDigits.open
+    monkeypatch.setattr(
+        MyDigits, "open", lambda path=None: opened.append(path) or real_open(path)
+    )
+    window = make_window()
+    feature = window.findChild(MyDigitsFeature)
+    assert opened == [] and feature.view.digits.count() == 0
+    feature.dock.show()
+    assert len(opened) == 1 and feature.view.digits.count() == 1
+    feature.dock.hide()
+    draw(window, ONE)
+    assert feature.label(1)
+    assert feature.view.digits.count() == 1  # hidden: brought up to date later
+    feature.dock.show()
+    assert feature.view.digits.count() == 2 and len(opened) == 1
+    feature.accuracy.stop()
 
 
 def test_a_digit_key_on_an_empty_canvas_keeps_nothing(feature, qtbot):
     press(qtbot, feature.window, Qt.Key.Key_3)
     assert not default_path().exists()
     assert "Draw a digit first" in feature.window.statusBar().currentMessage()
+
+
+def test_a_picture_on_the_canvas_is_not_kept(feature, qtbot):
+    window = feature.window
+    image = np.zeros((28, 28), np.uint8)
+    image[6:22, 13:15] = 255  # an MNIST-like 1
+    size = (int(window.canvas.drawing.width), int(window.canvas.drawing.height))
+    window.canvas.set_picture(canvas_picture(image, size), "Open MNIST image")
+    draw(window)  # strokes over the picture
+    before = window.canvas.current_drawing()
+    press(qtbot, window, Qt.Key.Key_7)
+    assert len(feature.collection) == 0
+    assert "Pictures can't be kept" in window.statusBar().currentMessage()
+    assert window.canvas.picture is not None
+    assert window.canvas.current_drawing() == before
 
 
 def test_typing_a_brush_width_keeps_nothing(feature, qtbot):
@@ -73,6 +124,23 @@ def test_typing_a_brush_width_keeps_nothing(feature, qtbot):
     QTest.keyClick(field, Qt.Key.Key_2)
     assert window.brush.text().startswith("2")
     assert len(feature.collection) == 0
+
+
+@pytest.mark.parametrize("where", ["model picker", "class filter", "thumbnails"])
+def test_digit_keys_for_other_widgets_keep_nothing(where, feature, qtbot):
+    window = feature.window
+    feature.dock.show()
+    draw(window)
+    widget = {"model picker": window.model_picker,
+              "class filter": feature.view.show_class,
+              "thumbnails": feature.view.digits}[where]  # fmt: skip
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus)
+    QTest.keyClick(widget, Qt.Key.Key_3)
+    assert len(feature.collection) == 0
+    assert not window.canvas.current_drawing().is_empty
 
 
 def test_a_click_on_a_bar_labels_the_drawing(feature, qtbot):
@@ -111,7 +179,34 @@ def test_the_dock_scores_every_model_per_class(feature, qtbot):
     assert signal.args[1]["cnn-bn"].n == 4
 
 
+def test_stopping_interrupts_scoring_a_big_collection(feature, qtbot):
+    window, accuracy = feature.window, feature.accuracy
+    draw(window)
+    drawings = [window.canvas.current_drawing()] * 3000
+    accuracy.submit(drawings, [7] * len(drawings))
+    qtbot.wait(500)  # the worker is reading them
+    start = time.perf_counter()
+    accuracy.stop()
+    assert time.perf_counter() - start < 1.5
+    with qtbot.waitSignal(accuracy.scored, timeout=30000) as signal:
+        accuracy.submit(drawings[:2], [7, 7])  # started again, newest only
+    assert signal.args[1]["cnn-bn"].n == 2
+
+
+def test_a_model_retrained_under_its_name_is_loaded_again(feature, tmp_path):
+    path = tmp_path / "mine.safetensors"
+    shutil.copyfile(resolve_model("cnn-bn"), path)
+    worker = feature.accuracy._worker
+    first = worker._classifier("mine", path)
+    assert worker._classifier("mine", path) is first
+    shutil.copyfile(resolve_model("mlp"), path)
+    later = path.stat().st_mtime_ns + 10**9  # as when retrained a moment later
+    os.utime(path, ns=(later, later))
+    assert worker._classifier("mine", path) is not first
+
+
 def test_relabel_delete_and_open(feature, monkeypatch):
+    feature.dock.show()  # the thumbnails to choose from
     keep(feature, [1, 7, 7])
     view = feature.view
     view.digits.item(0).setSelected(True)  # sorted by class: the 1 first
@@ -127,6 +222,23 @@ def test_relabel_delete_and_open(feature, monkeypatch):
     view.digits.selectAll()
     feature.delete()
     assert MyDigits.open(default_path()).labels() == []
+
+
+def test_digits_hidden_by_the_class_filter_are_not_deleted(feature, monkeypatch):
+    feature.dock.show()  # the thumbnails to choose from
+    keep(feature, [1, 7, 7])
+    view = feature.view
+    view.digits.selectAll()
+    view.show_class.setCurrentIndex(1 + 1)  # only the 1s
+    assert feature.view.selected() == [0]
+    assert not view.digits.item(1).isSelected()
+    view.digits.selectAll()  # Ctrl+A while filtered
+    assert feature.view.selected() == [0]
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes
+    )
+    feature.delete()
+    assert MyDigits.open(default_path()).labels() == [7, 7]
 
 
 def test_import_and_export(feature, tmp_path):
@@ -154,6 +266,17 @@ def test_a_damaged_collection_is_named_and_kept(
     assert path.read_text() == "{broken\n"
     assert any("cannot be read" in text for _, _, text in messages)
     assert not window.canvas.current_drawing().is_empty  # the drawing stays
+
+
+def test_the_svm_is_not_called_imported(feature, messages):  # noqa: F811
+    feature.window.model_picker.choose("svm")
+    assert feature.window.active_model() == "svm"
+    feature.personalise()
+    assert any(
+        "svm: an ONNX model (the SVM, or one you imported) has no weights" in text
+        for _, _, text in messages
+    )
+    assert not feature.run.is_running()
 
 
 def test_new_model_names_never_replace_a_file(tmp_path):

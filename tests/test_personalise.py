@@ -113,6 +113,7 @@ def test_the_command_replays_and_tests_on_mnist(my_waves, tmp_path, capsys, mnis
         ({"--digits": "empty.jsonl"}, "no digits"),
         ({"--model": "no-such-model"}, "no such model"),
         ({"--model": "imported.onnx"}, "only models trained here"),
+        ({"--model": "svm"}, r"the SVM, or one you imported\) has no weights"),
         ({"--out": "mine.pt"}, r"must end in \.safetensors"),
         ({"--out": "missing/mine.safetensors"}, "no such folder"),
         ({"--mnist": "no-mnist"}, "no such folder"),
@@ -141,3 +142,22 @@ def test_shipped_models_are_never_overwritten(my_waves, capsys):
                            "--out", target, "--steps", 2], capsys)  # fmt: skip
     assert code == 2 and "never overwritten" in stderr
     assert target.read_bytes() == before
+
+
+def test_an_unscaled_model_is_fed_its_own_values_and_keeps_mnist(
+    my_waves, tmp_path, capsys, mnist, mnist_dir
+):
+    """cause-unscaled was trained on 0–255 values: fine-tuning it on 0–1
+    values, or testing it so, would wreck it and report a false figure."""
+    from mnist_canvas.training.fit import evaluate as accuracy
+
+    out = tmp_path / "mine.safetensors"
+    argv = ["--model", "cause-unscaled", "--digits", my_waves.path, "--out", out,
+            "--mnist", mnist_dir, "--steps", 10, "--threads", 1, "--json"]  # fmt: skip
+    code, stdout, stderr = run(argv, capsys)
+    assert code == 0, stderr
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    assert summary["mnist_test"] > 0.95
+    model, metadata = load_checkpoint(out)
+    assert metadata["preprocessing"]["scale"] is False  # still read unscaled
+    assert accuracy(model, mnist.test, unscaled=True)[1] == summary["mnist_test"]

@@ -8,7 +8,9 @@ collection by class, with every usable model's accuracy on it, per class,
 computed in the background whenever it changes. Personalise… fine-tunes the
 current model on the collection in a separate process, holding the newest
 fifth of each class back to measure it honestly, and adds the new model to the
-Model list. Installed by `features.py`.
+Model list. The collection is read, and its thumbnails made, only when first
+needed (the dock shown, a digit kept), so a big one does not slow start-up.
+Installed by `features.py`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+)
 
 from ..data import DataError, default_mnist_dir
 from ..data.my_digits import MyDigits, held_back
@@ -48,25 +60,51 @@ def free_name(folder: Path, stem: str) -> Path:
     return path
 
 
+_KEY_TAKERS = (QAbstractItemView, QComboBox, QAbstractSpinBox, QLineEdit)
+
+
+def keys_reach_canvas(focus) -> bool:
+    """Whether a digit key typed with `focus` (a widget or None) is meant
+    for the canvas: not when a list, combo box, number or text field, or any
+    widget in a dock has the focus."""
+    widget = focus
+    while widget is not None:
+        if isinstance(widget, (*_KEY_TAKERS, QDockWidget)):
+            return False
+        widget = widget.parentWidget()
+    return True
+
+
 class MyDigitsFeature(QObject):
     def __init__(self, window, path: Path | None = None):
         super().__init__(window)
         self.window = window
-        self.collection, self.problem = None, None
-        try:
-            self.collection = MyDigits.open(path)
-        except DataError as error:  # left alone; nothing is written to it
-            self.problem = str(error)
+        # Opened when first needed (the dock shown, a digit kept): a big
+        # collection would otherwise slow every start-up.
+        self._path, self._opened, self._collection = path, False, None
+        self.problem: str | None = None
         self.view = MyDigitsView()
         self.dock = bottom_dock(window, "My digits", "my-digits", self.view)
         self.accuracy = DigitAccuracy(window.catalogue, self)
         self.run = None  # a PersonaliseRun, made when first asked (loads torch)
         self.pending: dict | None = None  # the personalising in hand
         self._stale = True  # the scores shown describe an older collection
+        self._shown_stale = True  # the thumbnails describe an older collection
         self._add_actions()
         self._connect()
         window.installEventFilter(self)
-        self._changed()
+
+    @property
+    def collection(self) -> MyDigits | None:
+        """The collection, opened on first use; None if it cannot be read
+        (`problem` says why; it is left alone, nothing is written to it)."""
+        if not self._opened:
+            self._opened = True
+            try:
+                self._collection = MyDigits.open(self._path)
+            except DataError as error:
+                self.problem = str(error)
+        return self._collection
 
     def _add_actions(self) -> None:
         w = self.window
@@ -80,7 +118,7 @@ class MyDigitsFeature(QObject):
         for digit in range(10):
             action = QAction(f"Keep the Drawing as {digit}", w)
             action.setShortcut(QKeySequence(str(digit)))
-            action.triggered.connect(partial(self.label, digit))
+            action.triggered.connect(partial(self._key, digit))
             w.addAction(action)
 
     def _connect(self) -> None:
@@ -93,7 +131,7 @@ class MyDigitsFeature(QObject):
         v.import_button.clicked.connect(lambda: self.import_file())
         v.export_button.clicked.connect(lambda: self.export())
         v.personalise_button.clicked.connect(self.personalise)
-        self.dock.visibilityChanged.connect(lambda _: self._score_if_stale())
+        self.dock.visibilityChanged.connect(lambda _: self._refresh())
         self.accuracy.scored.connect(self._scored)
 
     def eventFilter(self, watched, event) -> bool:
@@ -114,9 +152,21 @@ class MyDigitsFeature(QObject):
         return self.collection is not None
 
     # -- labelling --
+    def _key(self, digit: int) -> None:
+        """A digit key: keep the drawing, unless the key was meant for a
+        list, a combo box, a number field or anything else in a dock."""
+        if keys_reach_canvas(QApplication.focusWidget()):
+            self.label(digit)
+
     def label(self, digit: int) -> bool:
         """Keep the canvas's drawing as `digit` and clear the canvas (undoable)."""
         canvas = self.window.canvas
+        if canvas.picture is not None:  # only its strokes would be kept
+            self._status(
+                "Pictures can't be kept: the collection holds drawn strokes. "
+                "Draw the digit instead."
+            )
+            return False
         drawing = canvas.current_drawing()
         if drawing.is_empty:
             self._status("Draw a digit first, then press its key (0–9) to keep it")
@@ -138,8 +188,17 @@ class MyDigitsFeature(QObject):
 
     # -- the collection --
     def _changed(self) -> None:
-        self.view.show_digits(self.collection.digits() if self.collection else [])
-        self._stale = True
+        self._stale = self._shown_stale = True
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """Bring the dock up to date with the collection, if it is shown."""
+        if not self.dock.isVisible():
+            return
+        if self._shown_stale:
+            self._shown_stale = False
+            collection = self.collection
+            self.view.show_digits(collection.digits() if collection else [])
         self._score_if_stale()
 
     def _score_if_stale(self) -> None:
@@ -231,10 +290,18 @@ class MyDigitsFeature(QObject):
             return
         entry = self.window.catalogue.get(self.window.active_model() or "")
         if entry is None or entry.path.suffix != SUFFIX:
+            why = (
+                ""
+                if entry is None
+                else (
+                    f"{entry.name}: an ONNX model (the SVM, or one you imported) has "
+                    "no weights to fine-tune here. "
+                )
+            )
             QMessageBox.information(
                 self.window, "Personalise",
-                "Only models trained here (not imported ONNX models) can be "
-                "personalised: choose one in the Model list.",
+                f"{why}Only models trained here can be personalised: choose "
+                "one in the Model list.",
             )  # fmt: skip
             return
         if not self._usable():

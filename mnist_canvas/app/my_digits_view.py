@@ -129,14 +129,19 @@ class MyDigitsView(QWidget):
         self._selection_changed()
 
     def selected(self) -> list[int]:
-        """The selected digits' places in the collection."""
-        return sorted(item.data(INDEX) for item in self.digits.selectedItems())
+        """The selected digits' places in the collection (shown ones only: a
+        filtered-out digit is never acted on)."""
+        items = self.digits.selectedItems()
+        return sorted(item.data(INDEX) for item in items if not item.isHidden())
 
     def _filter(self) -> None:
         wanted = self.show_class.currentIndex() - 1  # -1: all
         for row in range(self.digits.count()):
             item = self.digits.item(row)
-            item.setHidden(wanted >= 0 and item.text() != str(wanted))
+            hidden = wanted >= 0 and item.text() != str(wanted)
+            item.setHidden(hidden)
+            if hidden:
+                item.setSelected(False)
 
     def _selection_changed(self) -> None:
         count = len(self.digits.selectedItems())

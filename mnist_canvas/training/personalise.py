@@ -14,7 +14,7 @@ The python -m mnist_canvas.personalise command line runs this.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 import torch
@@ -22,6 +22,7 @@ from torch import nn
 
 from ..data.mnist import Split
 from ..data.strokes import LabelledDrawing
+from ..models.classifier import expected_steps
 from ..pipeline.steps import model_values
 from .augment import KINDS, augment
 from .fit import train_step
@@ -73,6 +74,18 @@ def digit_images(
     return Split(images, labels)
 
 
+def parent_unscaled(metadata: Mapping) -> bool:
+    """Whether a checkpoint was trained on 0–255 values (neither scaled nor
+    normalised, `--unscaled`); a mix of the two steps cannot be fine-tuned."""
+    steps = expected_steps(metadata)
+    if steps["scale"] != steps["normalize"]:
+        raise ValueError(
+            "a model trained with only one of the scale and normalise steps "
+            "cannot be personalised"
+        )
+    return not steps["scale"]
+
+
 def _freeze_batchnorm(model: nn.Module) -> None:
     for module in model.modules():
         if isinstance(module, nn.modules.batchnorm._BatchNorm):
@@ -90,9 +103,11 @@ def personalise(
     replay: Split | None,
     recipe: Recipe = Recipe(),
     report: Callable[[int, float], None] | None = None,
+    unscaled: bool = False,
 ) -> nn.Module:
     """Fine-tune `model` in place on `mine` (+ `replay`) and return it, in eval
-    mode. `report(step, loss)` is called after every step."""
+    mode. `report(step, loss)` is called after every step. A model trained
+    `unscaled` (0–255 input, see `parent_unscaled`) is fed its own values."""
     if len(mine) == 0:
         raise ValueError("There are no digits to learn from")
     torch.manual_seed(recipe.seed)
@@ -116,7 +131,7 @@ def personalise(
         x = images.float().div_(255.0).unsqueeze(1)
         if recipe.augment:
             x = augment(x, recipe.augment, gen)
-        x = model_values(x, scale=False)
+        x = x * 255.0 if unscaled else model_values(x, scale=False)
         loss, _ = train_step(model, optimizer, schedule, x, labels,
                              recipe.label_smoothing)  # fmt: skip
         if report is not None:
