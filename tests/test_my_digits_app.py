@@ -301,3 +301,31 @@ def test_personalise_adds_a_model_and_measures_it_on_held_back_digits(
     text = feature.view.result.text()
     assert "On the 2 held back" in text and "→" in text
     assert "MNIST test: 99.62% → not measured" in text
+
+
+class _Running:
+    """Stands for a personalising process that has not finished."""
+
+    def __init__(self):
+        self.stopped = False
+
+    def is_running(self):
+        return not self.stopped
+
+    def wait_stopped(self):
+        self.stopped = True
+
+
+def test_closing_while_personalising_asks_then_stops_it(feature, monkeypatch):
+    asked = []
+
+    def question(parent, title, text, *args, **kwargs):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    feature.run = run = _Running()
+    assert feature in feature.window.views
+    feature.window.canvas.undo_stack.setClean()
+    assert feature.window.close()
+    assert "personalised on your digits" in asked[0] and run.stopped

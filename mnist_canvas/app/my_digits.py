@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -92,7 +92,6 @@ class MyDigitsFeature(QObject):
         self._shown_stale = True  # the thumbnails describe an older collection
         self._add_actions()
         self._connect()
-        window.installEventFilter(self)
 
     @property
     def collection(self) -> MyDigits | None:
@@ -134,10 +133,18 @@ class MyDigitsFeature(QObject):
         self.dock.visibilityChanged.connect(lambda _: self._refresh())
         self.accuracy.scored.connect(self._scored)
 
-    def eventFilter(self, watched, event) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
-            self.accuracy.stop()  # started again by the next request
-        return False
+    def busy(self) -> str | None:
+        """What closing the window would stop (see `features`)."""
+        if self.run is not None and self.run.is_running():
+            return "A model is being personalised on your digits."
+        return None
+
+    def stop(self) -> None:
+        """The window closes: stop scoring (started again by the next
+        request) and any personalising run (nothing half-done is saved)."""
+        self.accuracy.stop()
+        if self.run is not None:
+            self.run.wait_stopped()
 
     def _status(self, text: str) -> None:
         self.window.statusBar().showMessage(text, 8000)
