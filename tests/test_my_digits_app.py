@@ -12,7 +12,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from window_fixtures import ONE, SEVEN, make_window, messages, settle  # noqa: F401
 
-from mnist_canvas.app.my_digits import MyDigitsFeature, free_name
+from mnist_canvas.app.my_digits import MyDigitsFeature
+from mnist_canvas.app.personalising import free_name
 from mnist_canvas.data import DATA_ENV
 from mnist_canvas.data.my_digits import MyDigits, default_path
 from mnist_canvas.ink.drawing import Drawing, Stroke

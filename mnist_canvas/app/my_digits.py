@@ -32,32 +32,20 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from ..data import DataError, default_mnist_dir
-from ..data.my_digits import MyDigits, held_back
-from ..files import user_data_dir
+from ..data import DataError
+from ..data.my_digits import MyDigits
 from ..ink.drawing import Drawing
-from ..models.catalogue import user_models_dir
-from ..models.checkpoint import SUFFIX
 from .actions import menu
 from .digit_accuracy import DigitAccuracy
 from .layout import bottom_dock
 from .my_digits_view import MyDigitsView
+from .personalising import Personalising
 
-MIN_DIGITS = 10  # fewer teach a model little and leave nothing to measure
 STROKE_FILES = "Stroke files (*.jsonl *.jsonl.gz);;All files (*)"
 
 
 def install(window) -> MyDigitsFeature:
     return MyDigitsFeature(window)
-
-
-def free_name(folder: Path, stem: str) -> Path:
-    """folder/stem.safetensors, or stem-2, stem-3, … when taken."""
-    path, n = folder / f"{stem}{SUFFIX}", 1
-    while path.exists():
-        n += 1
-        path = folder / f"{stem}-{n}{SUFFIX}"
-    return path
 
 
 _KEY_TAKERS = (QAbstractItemView, QComboBox, QAbstractSpinBox, QLineEdit)
@@ -75,7 +63,7 @@ def keys_reach_canvas(focus) -> bool:
     return True
 
 
-class MyDigitsFeature(QObject):
+class MyDigitsFeature(Personalising, QObject):
     def __init__(self, window, path: Path | None = None):
         super().__init__(window)
         self.window = window
@@ -283,96 +271,3 @@ class MyDigitsFeature(QObject):
             return None
         self._changed()
         return True if result is None else result
-
-    # -- personalising --
-    def personalise(self) -> None:
-        if self.run is None:
-            from .training_run import PersonaliseRun
-
-            self.run = PersonaliseRun(self)
-            self.run.succeeded.connect(self._personalised)
-            self.run.failed.connect(self._personalise_failed)
-        if self.run.is_running():
-            self.run.cancel()
-            return
-        entry = self.window.catalogue.get(self.window.active_model() or "")
-        if entry is None or entry.path.suffix != SUFFIX:
-            why = (
-                ""
-                if entry is None
-                else (
-                    f"{entry.name}: an ONNX model (the SVM, or one you imported) has "
-                    "no weights to fine-tune here. "
-                )
-            )
-            QMessageBox.information(
-                self.window, "Personalise",
-                f"{why}Only models trained here can be personalised: choose "
-                "one in the Model list.",
-            )  # fmt: skip
-            return
-        if not self._usable():
-            return
-        digits = self.collection.digits()
-        if len(digits) < MIN_DIGITS:
-            QMessageBox.information(
-                self.window, "Personalise",
-                f"Keep at least {MIN_DIGITS} of your digits first (you have "
-                f"{len(digits)}): draw one, then press its key (0–9).",
-            )  # fmt: skip
-            return
-        held = held_back([d.label for d in digits])
-        learn = [i for i in range(len(digits)) if i not in set(held)]
-        folder = user_data_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        learn_file = folder / "my-digits-to-learn.jsonl"
-        if self._change(lambda: self.collection.export(learn_file, learn)) is None:
-            return
-        out = free_name(user_models_dir(), f"{entry.name}-mine")
-        mnist = self.window.settings.mnist_dir(str(default_mnist_dir() or ""))
-        self.pending = {
-            "parent": entry.name, "held": [digits[i] for i in held],
-            "learn": len(learn), "parent_mnist": entry.metrics().get(
-                "mnist_test_accuracy"),
-        }  # fmt: skip
-        self.run.start_personalise(entry.path, learn_file, out, mnist or None)
-        self.view.personalise_button.setText("Cancel Personalising")
-        self.view.result.setText(
-            f"Personalising {entry.name} on {len(learn)} of your digits "
-            f"({len(held)} held back to measure it)…"
-        )
-
-    def _personalised(self, path: str, summary: dict) -> None:
-        self.view.personalise_button.setText("Personalise…")
-        self.window.add_model(path, True)
-        name = Path(path).stem
-        self.pending.update(name=name, summary=summary)
-        held = self.pending["held"]
-        self.accuracy.submit(
-            [d.drawing for d in held], [d.label for d in held],
-            [self.pending["parent"], name], tag="held back",
-        )  # fmt: skip
-        self._stale = True
-        self._score_if_stale()
-
-    def _show_before_after(self, scores: dict) -> None:
-        p = self.pending
-        before, after = scores.get(p["parent"]), scores.get(p["name"])
-        summary = p["summary"]
-
-        def percent(value) -> str:
-            return "not measured" if value is None else f"{value:.2%}"
-
-        self.view.result.setText(
-            f"<b>{p['name']}</b> learned {p['learn']} of your digits in "
-            f"{summary['seconds']:.0f} s.<br>On the {len(p['held'])} held back: "
-            f"{percent(before and before.accuracy)} → "
-            f"{percent(after and after.accuracy)}.<br>MNIST test: "
-            f"{percent(p['parent_mnist'])} → {percent(summary['mnist_test'])}."
-        )
-        self.pending = None
-
-    def _personalise_failed(self, message: str) -> None:
-        self.view.personalise_button.setText("Personalise…")
-        self.view.result.setText(message)
-        self.pending = None
