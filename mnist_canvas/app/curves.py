@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from ..training.fit import Progress
+from ..training.config import Progress
 
 TRAIN = (30, 136, 229)
 VALIDATION = (229, 57, 53)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..data.mnist import MNIST_FILES
 from ..files import user_data_dir
-from ..training.fit import Progress
+from ..training.config import Progress
 from .curves import CurvesView
 from .mnist_download import MnistDownload
 from .training_form import TrainingForm

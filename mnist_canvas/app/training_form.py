@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from ..models.registry import DEFAULT_MODEL, REGISTRY, ModelConfig
 from ..training.augment import KINDS
-from ..training.fit import TrainConfig
+from ..training.config import TrainConfig
 
 PRESETS = {
     "Quick (about a minute)": {"arch": DEFAULT_MODEL, "epochs": 3, "size": 10000},

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
-from ..training.fit import Progress, TrainConfig
+from ..training.config import Progress, TrainConfig
 
 KILL_AFTER_MS = 1500
 

@@ -16,10 +16,9 @@ for every random draw. train.py and the app both run this.
 from __future__ import annotations
 
 import copy
-import json
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import replace
 
 import torch
 import torch.nn.functional as F
@@ -28,144 +27,9 @@ from torch.optim.swa_utils import AveragedModel
 
 from ..data.mnist import Mnist, Split, validation_split
 from ..models.architectures import build_model
-from ..models.registry import ModelConfig
 from ..pipeline.steps import model_values
-from .augment import KINDS, augment
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    model: ModelConfig = field(default_factory=ModelConfig)
-    epochs: int = 15
-    batch_size: int = 128
-    lr: float = 4e-3  # the one-cycle schedule's peak
-    weight_decay: float = 5e-4
-    label_smoothing: float = 0.05
-    augment: tuple[str, ...] = KINDS
-    train_size: int | None = None  # use only this many training images
-    val_size: int = 5000
-    imbalance: tuple[int, float] | None = None  # (digit, fraction of it kept)
-    pen_train: str | None = None  # also train on these pen digits (stroke file)
-    pen_variants: int = 3  # random drawings of each pen digit
-    # Epochs without validation gain before stopping; off by default: under the
-    # one-cycle schedule validation is noisy at high learning rates, and patience 4
-    # stopped the default at epoch 16 of 30 (99.42 % on MNIST test).
-    patience: int | None = None
-    # Decay of the moving average of the weights (parameters and BatchNorm
-    # statistics) that is validated and kept; None trains without it. Off by
-    # default: measured after the default 15 epochs, 99.57 % on MNIST test with
-    # decay 0.999 against 99.63 % without; it helps short runs (the Quick preset:
-    # 98.91 % against 98.80 %) and makes early validation meaningful.
-    ema: float | None = None
-    # Feed the model raw 0–255 grey levels (neither scaled nor normalised), as
-    # the seed material's unscaled training does; the checkpoint records it.
-    unscaled: bool = False
-    seed: int = 0
-    threads: int = 2  # measured: 2 threads train 1.7× faster than 1 here
-    device: str = "cpu"
-    report_every: int = 20  # steps between progress reports
-
-    def __post_init__(self) -> None:
-        if self.ema is not None and not 0 < self.ema < 1:
-            raise ValueError(
-                f"The weight average's decay must be in (0, 1), not {self.ema}"
-            )
-        for name in ("epochs", "batch_size", "threads", "report_every"):
-            _check_int(name, getattr(self, name), 1)
-        for name in ("train_size", "patience"):
-            if getattr(self, name) is not None:
-                _check_int(name, getattr(self, name), 1)
-        _check_int("val_size", self.val_size, 0)
-        if not self.lr > 0:
-            raise ValueError(f"The learning rate must be above 0, not {self.lr}")
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["model"] = self.model.to_dict()
-        return data
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict())
-
-    @classmethod
-    def from_dict(cls, data: dict) -> TrainConfig:
-        """The inverse of `to_dict`; unknown keys or wrong types: ValueError."""
-        if not isinstance(data, dict):
-            raise ValueError("A training configuration must be a JSON object")
-        unknown = set(data) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"Unknown training settings: {', '.join(sorted(unknown))}")
-        values = dict(data)
-        try:
-            if "model" in values:
-                values["model"] = ModelConfig.from_dict(values["model"])
-            if "augment" in values:
-                values["augment"] = tuple(str(kind) for kind in values["augment"])
-            if values.get("imbalance") is not None:
-                digit, kept = values["imbalance"]
-                values["imbalance"] = (int(digit), float(kept))
-            return cls(**values)
-        except (TypeError, AttributeError) as error:
-            raise ValueError(f"Bad training configuration: {error}") from None
-
-    @classmethod
-    def from_json(cls, text: str) -> TrainConfig:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ValueError(
-                f"The training configuration is not JSON: {error}"
-            ) from None
-        return cls.from_dict(data)
-
-
-def _check_int(name: str, value, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be a whole number ≥ {low}, not {value!r}")
-
-
-@dataclass(frozen=True)
-class Progress:
-    phase: str  # "step", "epoch" (validation done) or "done" (the kept model's)
-    epoch: int
-    epochs: int
-    step: int
-    steps: int  # steps per epoch
-    train_loss: float
-    train_accuracy: float
-    val_loss: float | None
-    val_accuracy: float | None
-    lr: float
-    elapsed: float
-    model: nn.Module | None = None  # the best model, on "done" only
-
-    def to_json(self) -> dict:
-        """The JSON-ready fields (the model stays behind)."""
-        return {
-            f.name: getattr(self, f.name) for f in fields(self) if f.name != "model"
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> Progress:
-        """Rebuild a record from `to_json`'s output; anything else: ValueError."""
-        names = [f.name for f in fields(cls) if f.name != "model"]
-        if not isinstance(data, dict) or set(data) != set(names):
-            raise ValueError(f"Not a progress record: {data!r:.200}")
-        try:
-            return cls(**{k: _PROGRESS_TYPES[k](data[k]) for k in names})
-        except (TypeError, ValueError):
-            raise ValueError(f"Not a progress record: {data!r:.200}") from None
-
-
-def _optional_float(value) -> float | None:
-    return None if value is None else float(value)
-
-
-_PROGRESS_TYPES = {
-    "phase": str, "epoch": int, "epochs": int, "step": int, "steps": int,
-    "train_loss": float, "train_accuracy": float, "val_loss": _optional_float,
-    "val_accuracy": _optional_float, "lr": float, "elapsed": float,
-}  # fmt: skip
+from .augment import augment
+from .config import Progress, TrainConfig
 
 
 def input_steps(unscaled: bool = False) -> dict[str, bool]:
