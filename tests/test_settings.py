@@ -120,3 +120,21 @@ def test_any_stored_value_reads_as_a_valid_one(
     )
     assert isinstance(read.model(), str) and read.model()
     assert read.geometry() is None or isinstance(read.geometry(), QByteArray)
+
+
+def test_the_switches_are_kept_as_departures_from_the_models_steps(
+    make_window, tmp_path
+):
+    """cause-unscaled's own steps have Scale and Normalise off: they are not
+    saved, so a start with another model (or the model gone) has them on."""
+    (tmp_path / "settings.ini").write_text("[General]\nmodel=cause-unscaled\n")
+    window = make_window()
+    assert window.active_model() == "cause-unscaled"
+    assert window.strip.switches() == {**DEFAULTS, "scale": False, "normalize": False}
+    switches = {**window.strip.switches(), "center": False}
+    window.strip.set_switches(switches)
+    assert window.settings.switches() == {"center": False}
+    window.model_picker.choose("cnn-bn")
+    assert window.strip.switches() == {**DEFAULTS, "center": False}
+    window.strip.set_switches(DEFAULTS)
+    assert window.settings.switches() == {}

@@ -103,7 +103,6 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         self.brush.setValue(self.settings.brush())
         self.canvas.brush = float(self.brush.value())
-        self.strip.set_switches(self.settings.switches())
         self.model_picker.choose(self.settings.model())
 
     # -- predictions --
@@ -166,8 +165,7 @@ class MainWindow(QMainWindow):
         self.request_prediction()
 
     def _switches_changed(self, switches: dict) -> None:
-        self.settings.set_switches(switches)
-        self.request_prediction()
+        self.request_prediction()  # model_recipe saves them
 
     def _brush_changed(self, value: int) -> None:
         self.canvas.brush = float(value)

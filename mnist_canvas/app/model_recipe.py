@@ -4,7 +4,9 @@ A model may expect other steps than the default recipe: `cause-unscaled` was
 trained on 0–255 values, so its Scale and Normalise are off. When another
 model is chosen, the strip switches to that model's steps, keeping whatever
 the user had switched away from the previous model's: switching Scale on for
-`cause-unscaled` then shows what feeding it 0–1 values does.
+`cause-unscaled` then shows what feeding it 0–1 values does. The settings keep
+those departures, not the switches themselves, so that a model gone since
+(an unscaled user model deleted) leaves no steps switched off by surprise.
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ class ModelRecipe:
     def __init__(self, window: QMainWindow):
         self.window = window
         self.model = window.active_model()
+        saved = window.settings.switches()  # departures from the model's steps
+        window.strip.set_switches({**self.steps(self.model), **saved})
+        window.strip.switchesChanged.connect(self._save)
         window.model_picker.modelChosen.connect(self.follow)
+
+    def _save(self, switches: dict[str, bool]) -> None:
+        self.window.settings.set_switches(departures(self.steps(self.model), switches))
 
     def steps(self, name: str | None) -> dict[str, bool]:
         entry = self.window.catalogue.get(name or "")
