@@ -118,3 +118,21 @@ def test_unknown_model_is_a_clear_error(tmp_path):
         Classifier.load("no-such-model")
     with pytest.raises(CheckpointError, match="no such model file"):
         Classifier.load(tmp_path / "x.safetensors")
+
+
+def test_loaded_models_load_a_file_again_only_when_it_changes(tmp_path):
+    import os
+
+    from mnist_canvas.models.classifier import LoadedModels
+
+    path = tmp_path / "m.safetensors"
+    path.write_bytes(b"first")
+    loads, reloaded = [], []
+    models = LoadedModels(lambda p: loads.append(p.read_bytes()) or object(),
+                          reloaded.append)  # fmt: skip
+    first = models.get("m", path)
+    assert models.get("m", path) is first and loads == [b"first"]
+    path.write_bytes(b"second")
+    os.utime(path, ns=(1, path.stat().st_mtime_ns + 10**9))
+    assert models.get("m", path) is not first
+    assert loads == [b"first", b"second"] and reloaded == ["m"]

@@ -198,12 +198,12 @@ def test_a_model_retrained_under_its_name_is_loaded_again(feature, tmp_path):
     path = tmp_path / "mine.safetensors"
     shutil.copyfile(resolve_model("cnn-bn"), path)
     worker = feature.accuracy._worker
-    first = worker._classifier("mine", path)
-    assert worker._classifier("mine", path) is first
+    first = worker.models.get("mine", path)
+    assert worker.models.get("mine", path) is first
     shutil.copyfile(resolve_model("mlp"), path)
     later = path.stat().st_mtime_ns + 10**9  # as when retrained a moment later
     os.utime(path, ns=(later, later))
-    assert worker._classifier("mine", path) is not first
+    assert worker.models.get("mine", path) is not first
 
 
 def test_relabel_delete_and_open(feature, monkeypatch):

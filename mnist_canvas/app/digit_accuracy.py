@@ -16,7 +16,6 @@ of digits, so closing the app waits a moment, not for thousands of digits.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 
@@ -25,7 +24,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ..diagnosis.evaluate import Result
 from ..models.catalogue import Catalogue
-from ..models.classifier import Classifier, predict_many
+from ..models.classifier import Classifier, LoadedModels, predict_many
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class _Worker(QObject):
     def __init__(self, owner: DigitAccuracy):
         super().__init__()
         self.owner = owner
-        self.classifiers: dict[str, tuple[object, Classifier]] = {}
+        self.models = LoadedModels(lambda path: Classifier.load(path, threads=1))
 
     @Slot()
     def drain(self) -> None:
@@ -95,21 +94,13 @@ class _Worker(QObject):
                 scores[name] = Score(None, [None] * 10, 0)
                 continue
             try:
-                classifier = self._classifier(name, path)
+                classifier = self.models.get(name, path)
                 scores[name] = score(classifier, drawings, labels, stopping)
             except _Stopped:
                 raise
             except Exception as error:  # one model's fault is its own row
                 scores[name] = Score(None, [None] * 10, 0, str(error) or repr(error))
         return scores
-
-    def _classifier(self, name: str, path) -> Classifier:
-        key = (path, os.stat(path).st_mtime_ns)  # a retrained file is loaded anew
-        known = self.classifiers.get(name)
-        if known is None or known[0] != key:
-            known = (key, Classifier.load(path, threads=1))
-            self.classifiers[name] = known
-        return known[1]
 
 
 class DigitAccuracy(QObject):

@@ -17,6 +17,7 @@ from ..data import default_mnist_dir
 from ..diagnosis.attribution import occlusion
 from ..diagnosis.probes import apply, current_size, sweep
 from ..ink.drawing import Drawing
+from ..models.classifier import LoadedModels
 from .attribution_view import AttributionView
 from .jobs import LatestJobs
 from .layout import boxed
@@ -53,9 +54,11 @@ class Why(QObject):
         super().__init__(window)
         self.window, self.panel, self.dock = window, panel, dock
         self.jobs, self.builder = LatestJobs("why", self), LatestJobs("why-index", self)
-        # (file, modification time) and model, by name; used on the workers only
-        self.classifiers: dict[str, tuple] = {}
         self.indexes: dict[str, object] = {}
+        # Used on the workers only; a model loaded anew drops its old index.
+        self.models = LoadedModels(
+            window.predictor.loader, lambda name: self.indexes.pop(name, None)
+        )
         self.building: set[str] = set()
         self.model: str | None = None
         self.input: np.ndarray | None = None
@@ -89,20 +92,11 @@ class Why(QObject):
             self.window.request_prediction()
 
     def _classifier(self, name: str):
-        """The model on a worker thread, loaded as the predictor loads it (and
-        loaded again when its file changes: a model retrained under its name)."""
+        """The model on a worker thread, loaded as the predictor loads it."""
         entry = self.window.catalogue.get(name)
         if entry is None:
             raise ValueError(f"No model called {name!r}")
-        try:
-            version = (entry.path, entry.path.stat().st_mtime_ns)
-        except OSError as error:
-            raise ValueError(f"{entry.path} cannot be read ({error})") from None
-        kept = self.classifiers.get(name)
-        if kept is None or kept[0] != version:
-            self.indexes.pop(name, None)  # its features changed with it
-            self.classifiers[name] = (version, self.window.predictor.loader(entry.path))
-        return self.classifiers[name][1]
+        return self.models.get(name, entry.path)
 
     def _results(self, results) -> None:
         if not self.active() or results.serial != self.window.last_serial:

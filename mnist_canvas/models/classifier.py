@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,6 +206,33 @@ class Classifier:
         if errors:
             raise ModelError(errors[self.name])
         return readings[self.name]
+
+
+class LoadedModels:
+    """Classifiers by name, each loaded once per version of its file (a model
+    retrained under its name is loaded anew; `reloaded(name)` is then told).
+    One per thread that runs them."""
+
+    def __init__(
+        self,
+        load: Callable[[Path], Classifier],
+        reloaded: Callable[[str], None] = lambda name: None,
+    ):
+        self.load, self.reloaded = load, reloaded
+        self._kept: dict[str, tuple[tuple, Classifier]] = {}
+
+    def get(self, name: str, path: str | os.PathLike) -> Classifier:
+        path = Path(path)
+        try:
+            version = (path, path.stat().st_mtime_ns)
+        except OSError as error:
+            raise ModelError(f"{path} cannot be read ({error})") from None
+        kept = self._kept.get(name)
+        if kept is None or kept[0] != version:
+            if kept is not None:
+                self.reloaded(name)
+            kept = self._kept[name] = (version, self.load(path))
+        return kept[1]
 
 
 def predict(
