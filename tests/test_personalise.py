@@ -94,13 +94,18 @@ def test_the_command_writes_a_model_usable_everywhere(
     assert evaluate.main(["--strokes", str(my_waves.path), "--model", str(out)]) == 0
 
 
-def test_the_command_replays_and_tests_on_mnist(my_waves, tmp_path, capsys, mnist_dir):
-    out = tmp_path / "mine.safetensors"
-    argv = ["--model", "cnn-bn", "--digits", my_waves.path, "--out", out,
-            "--mnist", mnist_dir, "--steps", 20, "--threads", 1, "--json"]  # fmt: skip
+def personalised(model, digits, out, mnist_dir, steps, capsys) -> dict:
+    """Run the command with --json on MNIST; its summary (exit 0 asserted)."""
+    argv = ["--model", model, "--digits", digits.path, "--out", out, "--json",
+            "--mnist", mnist_dir, "--steps", steps, "--threads", 1]  # fmt: skip
     code, stdout, stderr = run(argv, capsys)
     assert code == 0, stderr
-    summary = json.loads(stdout.strip().splitlines()[-1])
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def test_the_command_replays_and_tests_on_mnist(my_waves, tmp_path, capsys, mnist_dir):
+    out = tmp_path / "mine.safetensors"
+    summary = personalised("cnn-bn", my_waves, out, mnist_dir, 20, capsys)
     assert 0.95 < summary["mnist_test"] <= 1  # a made-up style, yet MNIST holds
     assert read_metadata(out)["metrics"]["mnist_test_accuracy"] == summary["mnist_test"]
 
@@ -152,11 +157,7 @@ def test_an_unscaled_model_is_fed_its_own_values_and_keeps_mnist(
     from mnist_canvas.training.fit import evaluate as accuracy
 
     out = tmp_path / "mine.safetensors"
-    argv = ["--model", "cause-unscaled", "--digits", my_waves.path, "--out", out,
-            "--mnist", mnist_dir, "--steps", 10, "--threads", 1, "--json"]  # fmt: skip
-    code, stdout, stderr = run(argv, capsys)
-    assert code == 0, stderr
-    summary = json.loads(stdout.strip().splitlines()[-1])
+    summary = personalised("cause-unscaled", my_waves, out, mnist_dir, 10, capsys)
     assert summary["mnist_test"] > 0.95
     model, metadata = load_checkpoint(out)
     assert metadata["preprocessing"]["scale"] is False  # still read unscaled
