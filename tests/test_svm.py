@@ -73,7 +73,7 @@ def test_the_shipped_svm_is_onnx_with_probabilities_and_no_pickle():
     assert not [*folder.glob("*.pkl"), *folder.glob("*.joblib")]
     found = Catalogue.scan(user_dir=folder / "none")
     for name in ("svm", "cause-svm-gamma"):
-        assert (folder / f"{name}.onnx").stat().st_size < 30e6
+        assert (folder / f"{name}.onnx").stat().st_size < 20e6  # no big files
         assert found.get(name).usable and found.get(name).description
         model = Classifier.load(name)
         assert model.output == "probabilities"
@@ -84,7 +84,7 @@ def test_the_shipped_svm_is_onnx_with_probabilities_and_no_pickle():
 def test_the_shipped_svm_reads_mnist_test(mnist):
     model = Classifier.load("svm")
     # Every other test image: the first thousands alone are harder than the rest
-    # (96.0 % on the first 2,000 against 97.49 % on all 10,000).
+    # (97.16 % on the even indices, 96.84 % on the odd ones, 97.00 % on all).
     images, labels = mnist.test.images[::2].numpy(), mnist.test.labels[::2]
     p = model.probabilities(images / 255.0)
     assert (p.argmax(axis=1) == labels.numpy()).mean() >= 0.97
