@@ -38,13 +38,12 @@ from mnist_canvas.models.classifier import Classifier, resolve_model
 from mnist_canvas.training.pen_data import is_held_out
 
 FRACTION = 0.1  # of the 784 input pixels (deletion)
-HELD_OUT = 0.2  # pen_digit_splits' default: the writers the default never saw
 
 
 def held_out_inputs(classifier: Classifier, limit: int, seed: int):
     """(model inputs, labels) of held-out writers' digits, read by `classifier`."""
     records = [r for r in read_strokes(default_pen_digits())
-               if is_held_out(r.writer or "", HELD_OUT)]  # fmt: skip
+               if is_held_out(r.writer)]  # fmt: skip
     random.Random(seed).shuffle(records)
     inputs, labels = [], []
     for record in records[:limit]:

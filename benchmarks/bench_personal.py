@@ -27,7 +27,7 @@ import numpy as np
 
 from mnist_canvas.data import default_mnist_dir, default_pen_digits
 from mnist_canvas.data.mnist import load_mnist
-from mnist_canvas.data.strokes import read_strokes
+from mnist_canvas.data.strokes import person, read_strokes
 from mnist_canvas.ink.placement import place
 from mnist_canvas.models.checkpoint import load_checkpoint
 from mnist_canvas.models.classifier import Classifier, predict_many, resolve_model
@@ -36,22 +36,16 @@ from mnist_canvas.training.pen_data import is_held_out
 from mnist_canvas.training.personalise import Recipe, digit_images, personalise
 
 
-def person(writer: str) -> str:
-    """ibm's ids read rSS-WW, WW the person (see the pen digits' README)."""
-    source, _, name = writer.partition("/")
-    return f"ibm/{name.rpartition('-')[2]}" if source == "ibm" else writer
-
-
 def unseen_writers(path) -> dict[str, list]:
     """Each person none of whose digits the model trained on → their digits
     (one person's sessions joined; a person seen in any session left out)."""
     people: dict[str, list] = {}
     seen = set()
     for record in read_strokes(path):
-        if is_held_out(record.writer or ""):
-            people.setdefault(person(record.writer or ""), []).append(record)
+        if is_held_out(record.writer):
+            people.setdefault(person(record.writer), []).append(record)
         else:
-            seen.add(person(record.writer or ""))
+            seen.add(person(record.writer))
     return {p: records for p, records in people.items() if p not in seen}
 
 

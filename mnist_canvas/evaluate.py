@@ -23,6 +23,7 @@ import sys
 
 from .cli_types import at_least, positive_up_to
 from .data import DataError
+from .data.strokes import parse_fold
 from .diagnosis.evaluate import Result, evaluate_mnist, evaluate_strokes
 from .ink.drawing import MAX_BRUSH
 from .ink.placement import PLACES
@@ -40,6 +41,13 @@ def _table(result: Result, title: str) -> str:
         recall_text = f"{recall:.4f}" if recall is not None else "   -  "
         lines.append(f"{d:>9} " + " ".join(f"{v:>5}" for v in row) + f"  {recall_text}")
     return "\n".join(lines)
+
+
+def _fold(text: str) -> tuple[int, int]:
+    try:
+        return parse_fold(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="for --place random")
     p.add_argument("--brush", type=positive_up_to(MAX_BRUSH), default=None,
                    help="brush width in px")  # fmt: skip
+    p.add_argument("--writers", type=_fold, default=None, metavar="K/N",
+                   help="with --strokes: only the people of writer fold K of N "
+                   "(the folds train.py --pen-fold holds out)")  # fmt: skip
     p.add_argument("--threads", type=at_least(1), default=2,
                    help="inference threads (default: %(default)s)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="one JSON object, last line")
@@ -79,7 +90,13 @@ def main(argv: list[str] | None = None) -> int:
             result, source = evaluate_mnist(classifier, args.mnist, steps), args.mnist
         else:
             result = evaluate_strokes(
-                classifier, args.strokes, steps, args.place, args.seed, args.brush
+                classifier,
+                args.strokes,
+                steps,
+                args.place,
+                args.seed,
+                args.brush,
+                args.writers,
             )
             source = args.strokes
     except (DataError, CheckpointError, ModelError, ValueError) as error:
@@ -91,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             "confusion": result.confusion, "model": classifier.name,
             "steps": classifier.steps(steps), "source": source, "place": args.place,
             "seed": args.seed, "brush": args.brush,
+            "writers": None if args.writers is None else "{}/{}".format(*args.writers),
             "errors": [error.to_json() for error in result.errors],
         }))  # fmt: skip
     else:

@@ -49,6 +49,12 @@ def _imbalance(text: str) -> tuple[int, float]:
     return digit, kept
 
 
+def _pen_fold(text: str) -> int | None:
+    if text.strip().lower() == "none":
+        return None
+    return at_least(0)(text)
+
+
 def _description(text: str) -> str:
     text = text.strip()
     if not text or "\n" in text or len(text) > DESCRIPTION_CHARS:
@@ -68,11 +74,13 @@ def _config_json(text: str) -> TrainConfig:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(
+    prog: str = "train.py", description: str = "Train an MNIST model and save it.",
+    out_help: str | None = None,
+) -> argparse.ArgumentParser:  # fmt: skip
+    """train.py's options; with `out_help`, --out is optional and means that."""
     d = TrainConfig()
-    p = argparse.ArgumentParser(
-        prog="train.py", description="Train an MNIST model and save it."
-    )
+    p = argparse.ArgumentParser(prog=prog, description=description)
     add = p.add_argument
     # fmt: off
     add("--model", default=d.model.arch, choices=list(REGISTRY),
@@ -117,8 +125,19 @@ def parser() -> argparse.ArgumentParser:
         "$MNIST_CANVAS_DATA/pen-digits/…, when present)")
     add("--pen-train", default=None, metavar="FILE",
         help="also train on these pen digits, drawn through the app's pipeline; "
-        "20 %% of their writers are held out to measure accuracy on new people")
-    add("--out", required=True, help="where to write the checkpoint (.safetensors)")
+        "one fold of their writers is held out to measure accuracy on new people")
+    add("--pen-fold", type=_pen_fold, default=d.pen_fold, metavar="K|none",
+        help="the fold of writers held out of --pen-train (default: %(default)s; "
+        "none: train on every writer)")
+    add("--pen-folds", type=at_least(2), default=d.pen_folds,
+        help="writer folds (default: %(default)s)")
+    add("--pen-variants", type=at_least(1), default=d.pen_variants,
+        help="random drawings of each pen digit (default: %(default)s)")
+    add("--pen-warp", type=float, nargs="?", const=1.0, default=d.pen_warp,
+        metavar="STRENGTH", help="warp each pen drawing in stroke space (slant, "
+        "rotation, aspect, stroke shifts, wobble); 1 alone, 0 off (default)")
+    add("--out", required=out_help is None,
+        help=out_help or "where to write the checkpoint (.safetensors)")
     add("--overwrite", action="store_true", help="replace an existing --out file")
     add("--seed", type=int, default=d.seed, help="default: %(default)s")
     add("--threads", type=at_least(1), default=d.threads,
@@ -147,6 +166,10 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         train_size=args.train_size,
         imbalance=args.imbalance,
         pen_train=args.pen_train,
+        pen_variants=args.pen_variants,
+        pen_fold=args.pen_fold,
+        pen_folds=args.pen_folds,
+        pen_warp=args.pen_warp,
         patience=args.patience or None,
         ema=args.ema or None,
         unscaled=args.unscaled,
@@ -217,10 +240,10 @@ def run(argv: list[str]) -> int:
     steps = input_steps(config.unscaled)
     _, test_accuracy = evaluate(model, data.test, unscaled=config.unscaled)
     pen = _pen_accuracy(model, args.pen_digits or default_pen_digits(), steps)
-    if config.pen_train:
-        from .training.pen_data import pen_digit_splits
+    if config.pen_train and config.pen_fold is not None:
+        from .training.pen_data import pen_held_out
 
-        _, held_out = pen_digit_splits(config.pen_train, config.pen_variants)
+        _, held_out = pen_held_out(config)
         held = evaluate(model, held_out, unscaled=config.unscaled)
         pen["pen_heldout_writers_accuracy"] = held[1]
     metadata = {

@@ -1,10 +1,19 @@
 import gzip
 import json
+import random
 
+import numpy as np
 import pytest
 import torch
 
-from mnist_canvas.training.pen_data import pen_digit_splits
+from mnist_canvas.data.strokes import (
+    FOLDS,
+    LabelledDrawing,
+    parse_fold,
+    person,
+    writer_fold,
+)
+from mnist_canvas.training.pen_data import pen_digit_splits, warp
 
 
 @pytest.fixture
@@ -37,3 +46,55 @@ def test_the_same_call_reads_its_cache(stroke_file):
     stroke_file.write_bytes(stroke_file.read_bytes())  # same content, new mtime
     again, _ = pen_digit_splits(stroke_file, variants=1)
     assert torch.equal(first.images, again.images)
+
+
+def test_a_persons_sessions_share_one_fold():
+    assert person("ibm/r01-07") == person("ibm/r04-07") == "ibm/07"
+    assert person("ibm/r01-07") != person("ibm/r01-11")
+    assert person("syn/jel-dig14") == "syn/jel-dig14" and person(None) == ""
+    assert writer_fold("ibm/r00-11") == writer_fold("ibm/r04-11")
+    folds = {writer_fold(f"src/w{i}") for i in range(200)}
+    assert folds == set(range(FOLDS))  # every fold gets people
+
+
+@pytest.mark.parametrize("text", ["5/5", "-1/5", "0/1", "a/5", "3", "1/2/3"])
+def test_a_bad_fold_is_refused_with_its_form(text):
+    with pytest.raises(ValueError, match="fold"):
+        parse_fold(text)
+
+
+def test_training_on_everyone_holds_nobody_out(stroke_file):
+    train, held = pen_digit_splits(stroke_file, variants=1, fold=None)
+    assert len(held) == 0 and len(train) == 60
+
+
+def test_each_fold_holds_out_exactly_its_people(stroke_file):
+    sizes = []
+    for fold in range(FOLDS):
+        train, held = pen_digit_splits(stroke_file, variants=1, fold=fold)
+        expected = sum(2 for w in range(30) if writer_fold(f"src/w{w}") == fold)
+        assert len(held) == expected and len(train) == 60 - expected
+        sizes.append(len(held))
+    assert sum(sizes) == 60
+
+
+def test_warp_changes_the_shape_but_keeps_the_digit():
+    record = LabelledDrawing(
+        7, None, (((0.0, 0.0), (30.0, 0.0), (10.0, 45.0)), ((5.0, 20.0), (20.0, 20.0))),
+        None, "src/w", 1,
+    )  # fmt: skip
+    one, again = warp(record, random.Random(3)), warp(record, random.Random(3))
+    assert one == again  # reproducible from the generator
+    assert one.label == 7 and [len(s) for s in one.strokes] == [3, 2]
+    moved = np.abs(np.array(one.strokes[0]) - np.array(record.strokes[0])).max()
+    assert 0 < moved < 45 * 0.5  # changed, yet far less than the digit's size
+    others = {warp(record, random.Random(seed)).strokes for seed in range(20)}
+    assert len(others) == 20
+
+
+def test_warped_variants_differ_from_plain_ones(stroke_file):
+    plain, _ = pen_digit_splits(stroke_file, variants=2, fold=None)
+    warped, _ = pen_digit_splits(stroke_file, variants=2, fold=None, warped=1.0)
+    assert plain.images.shape == warped.images.shape
+    assert not torch.equal(plain.images, warped.images)
+    assert torch.equal(plain.labels, warped.labels)

@@ -23,7 +23,7 @@ THRESHOLD = 0.96
 
 @pytest.fixture(scope="module")
 def held_out_sample(pen_digits, tmp_path_factory):
-    records = [r for r in read_strokes(pen_digits) if is_held_out(r.writer or "", 0.2)]
+    records = [r for r in read_strokes(pen_digits) if is_held_out(r.writer)]
     picked = records[:: max(1, len(records) // SAMPLE)][:SAMPLE]
     path = tmp_path_factory.mktemp("pen") / "held-out.jsonl.gz"
     with gzip.open(path, "wt") as f:

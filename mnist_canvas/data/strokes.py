@@ -14,7 +14,9 @@ tablet units, each within ±MAX_TABLET_COORDINATE.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +30,10 @@ from ..ink.drawing import (
     parse_json,
 )
 from . import DataError
+
+FOLDS = 5  # writer-level folds; fold 0 is the one training holds out by default
+# ibm's writer ids read "ibm/rSS-WW": WW is the person, SS a session.
+_IBM_SESSION = re.compile(r"^ibm/r\d+-(\w+)$")
 
 # Records without "canvas" are in the tablet's own units, placed later by their
 # bounding box; any tablet's range fits well within this.
@@ -132,3 +138,30 @@ def read_strokes(path: str | os.PathLike) -> Iterator[LabelledDrawing]:
                 yield parse_record(data, str(path), number)
     except (OSError, EOFError, UnicodeDecodeError, zlib.error) as error:
         raise DataError(f"{path}: cannot be read ({error})") from None
+
+
+def person(writer: str | None) -> str:
+    """Who wrote a record: its writer id, with ibm's sessions of one person joined."""
+    writer = writer or ""
+    match = _IBM_SESSION.match(writer)
+    return f"ibm/{match.group(1)}" if match else writer
+
+
+def writer_fold(writer: str | None, folds: int = FOLDS) -> int:
+    """The fold (0 … folds-1) of a record's person, fixed by a hash of its id,
+    so every digit of one person falls in one fold."""
+    digest = hashlib.sha256(person(writer).encode()).digest()
+    return digest[0] * folds // 256
+
+
+def parse_fold(text: str) -> tuple[int, int]:
+    """'2/5' → (2, 5): fold 2 of 5 (ValueError when it is not K/N, 0 ≤ K < N)."""
+    try:
+        fold, folds = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ValueError(
+            f"a writer fold reads K/N, such as 0/5, not {text!r}"
+        ) from None
+    if not 2 <= folds <= 256 or not 0 <= fold < folds:
+        raise ValueError(f"fold {text!r}: N must be 2–256 and K from 0 to N-1")
+    return fold, folds

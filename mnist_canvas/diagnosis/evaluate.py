@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..data import DataError
-from ..data.strokes import read_strokes
+from ..data.strokes import read_strokes, writer_fold
 from ..ink.placement import place
 from ..models.classifier import (
     BadSource,
@@ -100,14 +100,21 @@ def _read(classifier: Classifier, inputs, empty, where: str) -> np.ndarray:
 def stroke_chunks(
     classifier: Classifier, path, steps: dict[str, bool] | None = None,
     how: str = "default", seed: int = 0, brush: float | None = None,
-    size: int = 500,
+    size: int = 500, writers: tuple[int, int] | None = None,
 ) -> Iterator[Chunk]:  # fmt: skip
     """A stroke file read `size` records at a time, every digit through the
-    app's path; DataError names the file and line of a bad record."""
+    app's path; DataError names the file and line of a bad record. `writers`
+    (fold, folds) keeps only the people of that writer-level fold."""
     rng = random.Random(seed)
     records = list(read_strokes(path))
+    if writers is not None:
+        fold, folds = writers
+        records = [r for r in records if writer_fold(r.writer, folds) == fold]
     if not records:
-        raise DataError(f"{path}: holds no records")
+        raise DataError(
+            f"{path}: holds no records"
+            + (f" of writer fold {writers[0]}/{writers[1]}" if writers else "")
+        )
     for start in range(0, len(records), size):
         part = records[start : start + size]
         drawings = []
@@ -166,9 +173,12 @@ def collect(chunks: Iterable[Chunk]) -> Result:
 def evaluate_strokes(
     classifier: Classifier, path, steps: dict[str, bool] | None = None,
     how: str = "default", seed: int = 0, brush: float | None = None,
+    writers: tuple[int, int] | None = None,
 ) -> Result:  # fmt: skip
     """Accuracy on a stroke file, every digit through the app's path."""
-    return collect(stroke_chunks(classifier, path, steps, how, seed, brush))
+    return collect(
+        stroke_chunks(classifier, path, steps, how, seed, brush, writers=writers)
+    )
 
 
 def _digits(probabilities: np.ndarray) -> np.ndarray:

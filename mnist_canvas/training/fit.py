@@ -85,9 +85,9 @@ def training_split(config: TrainConfig, data: Mnist) -> tuple[Split, Split]:
     if config.train_size is not None:
         train = train.subset(torch.arange(min(config.train_size, len(train))))
     if config.pen_train is not None:
-        from .pen_data import pen_digit_splits
+        from .pen_data import pen_held_out
 
-        pen, _ = pen_digit_splits(config.pen_train, config.pen_variants)
+        pen, _ = pen_held_out(config)
         train = Split(
             torch.cat([train.images, pen.images]), torch.cat([train.labels, pen.labels])
         )

@@ -4,37 +4,84 @@
 
 Each digit is drawn on the default canvas at random sizes, positions and
 brushes (the way people draw in the app), preprocessed exactly as the app does,
-and kept as a 28×28 uint8 image in MNIST's format. Writers are split, not
-digits: a writer's digits are all in training or all held out, so the held-out
-accuracy says how the model does on people it has never seen.
+and kept as a 28×28 uint8 image in MNIST's format. People are split, not
+digits: a person's digits are all in training or all held out (one
+writer-level fold, `data.strokes.writer_fold`), so the held-out accuracy says
+how the model does on people it has never seen; `fold=None` trains on everyone.
+
+With `warp` (a strength above 0), each training variant is first changed in
+stroke space, where pen data lives: the whole digit slanted, rotated and
+stretched, each stroke moved a little against the others, and every point
+wobbled along a smooth random curve.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from ..data.mnist import Split
-from ..data.strokes import read_strokes
+from ..data.strokes import FOLDS, read_strokes, writer_fold
 from ..files import atomic_write, cache_dir
 from ..ink.placement import place
 from ..pipeline.preprocess import preprocess
 from ..pipeline.steps import switches
 
 BRUSHES = (4.0, 30.0)  # brush widths drawn from this range, px
-FORMAT = 3  # bump when the rendering changes, to refresh caches
-HELD_OUT = 0.2  # the fraction of writers kept out of training
+FORMAT = 4  # bump when the rendering changes, to refresh caches
+HELD_OUT_FOLD = 0  # the fold of people training keeps out unless told otherwise
+# Stroke-space warp strengths, relative to the digit's height where lengths.
+ROTATE_DEG = 8.0
+SLANT = 0.25  # x moves by this times y (both from the digit's centre)
+ASPECT = 1.2  # width stretched or squeezed by up to this factor
+STROKE_SHIFT = 0.04  # each stroke moved by up to this, against the others
+WOBBLE = 0.02  # points move along a smooth curve of up to this amplitude
 
 
-def is_held_out(writer: str, fraction: float = HELD_OUT) -> bool:
-    """Is this writer among those `pen_digit_splits` keeps out of training?"""
-    digest = hashlib.sha256(writer.encode()).digest()
-    return digest[0] / 256 < fraction
+def is_held_out(writer: str | None, fold: int = HELD_OUT_FOLD, folds=FOLDS) -> bool:
+    """Is this writer's person in the fold `pen_digit_splits` keeps out?"""
+    return writer_fold(writer, folds) == fold
+
+
+def warp(record, rng: random.Random, strength: float = 1.0):
+    """A copy of a stroke record changed in stroke space (module doc); every
+    change's limit is multiplied by `strength`."""
+    points = [p for s in record.strokes for p in s]
+    if not points:
+        return record
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    size = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+    k = strength
+    angle = math.radians(rng.uniform(-1, 1) * ROTATE_DEG * k)
+    cos, sin = math.cos(angle), math.sin(angle)
+    slant = rng.uniform(-1, 1) * SLANT * k
+    aspect = math.exp(rng.uniform(-1, 1) * math.log(ASPECT) * k)
+    # A smooth wobble: one random low-frequency wave per axis over the digit.
+    waves = [(rng.uniform(-1, 1) * WOBBLE * k * size, rng.uniform(1, 3),
+              rng.uniform(0, 2 * math.pi)) for _ in range(4)]  # fmt: skip
+
+    def moved(x: float, y: float, dx: float, dy: float) -> tuple[float, float]:
+        u, v = (x - cx) / size, (y - cy) / size
+        x = x + waves[0][0] * math.sin(waves[0][1] * math.pi * v + waves[0][2])
+        x += waves[1][0] * math.sin(waves[1][1] * math.pi * u + waves[1][2])
+        y = y + waves[2][0] * math.sin(waves[2][1] * math.pi * u + waves[2][2])
+        y += waves[3][0] * math.sin(waves[3][1] * math.pi * v + waves[3][2])
+        x, y = (x - cx + slant * (y - cy)) * aspect, y - cy
+        return cx + cos * x - sin * y + dx, cy + sin * x + cos * y + dy
+
+    strokes = []
+    for stroke in record.strokes:
+        dx, dy = (rng.uniform(-1, 1) * STROKE_SHIFT * k * size for _ in "xy")
+        strokes.append(tuple(moved(x, y, dx, dy) for x, y in stroke))
+    return replace(record, strokes=tuple(strokes), drawing=None)
 
 
 def image_steps(pen: bool = True) -> dict[str, bool]:
@@ -42,15 +89,19 @@ def image_steps(pen: bool = True) -> dict[str, bool]:
     return {**switches(["scale", "normalize"]), "pen": pen}
 
 
-def render_records(records, variants: int, seed: int, steps: dict) -> tuple:
+def render_records(
+    records, variants: int, seed: int, steps: dict, warped: float = 0.0
+) -> tuple:
     """(images, labels): each record drawn `variants` times at random sizes,
-    places and brushes, preprocessed with `steps`; empty drawings dropped."""
+    places and brushes (each `warp`ed first with strength `warped`, when above
+    0), preprocessed with `steps`; empty drawings dropped."""
     rng = random.Random(seed)
     images, labels = [], []
     for record in records:
         for _ in range(variants):
             brush = rng.uniform(*BRUSHES)
-            result = preprocess(place(record, "random", rng, brush), steps)
+            drawn = warp(record, rng, warped) if warped else record
+            result = preprocess(place(drawn, "random", rng, brush), steps)
             if result.is_empty:
                 continue
             images.append(np.clip(result.input, 0, 255).round().astype(np.uint8))
@@ -65,26 +116,38 @@ def render_records(records, variants: int, seed: int, steps: dict) -> tuple:
 def pen_digit_splits(
     path: str | os.PathLike,
     variants: int = 3,
-    held_out: float = HELD_OUT,
+    fold: int | None = HELD_OUT_FOLD,
+    folds: int = FOLDS,
     seed: int = 0,
     pen: bool = True,
+    warped: float = 0.0,
 ) -> tuple[Split, Split]:
-    """(training, held-out writers) images of a stroke file, cached on disk."""
+    """(training, held-out people) images of a stroke file, cached on disk;
+    `fold` names the fold of people held out (None: nobody)."""
     path = Path(path)
     steps = image_steps(pen)
     stat = path.stat()
-    key = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{variants}:{held_out}:"
-    key += f"{seed}:{sorted(steps.items())}:{FORMAT}"
+    key = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{variants}:{fold}:"
+    key += f"{folds}:{seed}:{sorted(steps.items())}:{warped}:{FORMAT}"
     cache = cache_dir() / "pen" / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
     if cache.is_file():
         saved = torch.load(cache, weights_only=True)
         return Split(*saved["train"]), Split(*saved["held_out"])
     records = list(read_strokes(path))
-    train_records = [r for r in records if not is_held_out(r.writer or "", held_out)]
-    held_records = [r for r in records if is_held_out(r.writer or "", held_out)]
-    train = render_records(train_records, variants, seed, steps)
+    held = [fold is not None and is_held_out(r.writer, fold, folds) for r in records]
+    train_records = [r for r, h in zip(records, held, strict=True) if not h]
+    held_records = [r for r, h in zip(records, held, strict=True) if h]
+    train = render_records(train_records, variants, seed, steps, warped)
     held = render_records(held_records, 1, seed + 1, steps)
     cache.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(cache) as tmp:
         torch.save({"train": train, "held_out": held}, tmp)
     return Split(*train), Split(*held)
+
+
+def pen_held_out(config) -> tuple[Split, Split]:
+    """The pen-digit (training, held-out) splits a TrainConfig asks for."""
+    return pen_digit_splits(
+        config.pen_train, config.pen_variants, config.pen_fold, config.pen_folds,
+        warped=config.pen_warp,
+    )  # fmt: skip

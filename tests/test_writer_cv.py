@@ -1,0 +1,82 @@
+"""Writer folds from the command line: train.py --pen-fold, evaluate --writers,
+and the cross-validation that puts them together."""
+
+import gzip
+import json
+
+import pytest
+from test_training import synthetic
+
+from mnist_canvas import evaluate, train_cli, writer_cv
+from mnist_canvas.data.strokes import writer_fold
+from mnist_canvas.models.checkpoint import read_metadata
+
+WRITERS = 30
+
+
+@pytest.fixture
+def stroke_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "pen.jsonl.gz"
+    with gzip.open(path, "wt") as f:
+        for w in range(WRITERS):
+            for label, strokes in ((1, [[[0, 0], [2, 40]]]),
+                                   (7, [[[0, 0], [30, 0], [10, 45]]])):  # fmt: skip
+                record = {"label": label, "writer": f"src/w{w}", "strokes": strokes}
+                f.write(json.dumps(record) + "\n")
+    return path
+
+
+def fold_size(fold: int, folds: int = 5) -> int:
+    return 2 * sum(writer_fold(f"src/w{w}", folds) == fold for w in range(WRITERS))
+
+
+def test_the_evaluator_reads_only_the_people_of_a_fold(stroke_file, capsys):
+    argv = ["--strokes", str(stroke_file), "--model", "mlp", "--json", "--threads", "1"]
+    assert evaluate.main([*argv, "--writers", "2/5"]) == 0
+    out = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert out["n"] == fold_size(2) and out["writers"] == "2/5"
+
+
+def test_a_fold_beyond_the_folds_exits_2(stroke_file, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        evaluate.main(["--strokes", str(stroke_file), "--writers", "5/5"])
+    assert exit_.value.code == 2
+    out = tmp_path / "m.safetensors"
+    argv = ["--pen-train", str(stroke_file), "--pen-fold", "5", "--out", str(out)]
+    assert train_cli.run(argv) == 2
+    assert "pen_fold must be below pen_folds" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_cross_validation_holds_out_every_fold_once(stroke_file, tmp_path, monkeypatch,
+                                                    capsys):  # fmt: skip
+    monkeypatch.setattr(writer_cv, "load_mnist", lambda *a, **k: synthetic())
+    out = tmp_path / "cv.json"
+    argv = ["--pen-train", str(stroke_file), "--model", "mlp", "--epochs", "1",
+            "--augment", "none", "--threads", "1", "--pen-folds", "3",
+            "--pen-variants", "1", "--out", str(out), "--json",
+            "--gallery", str(tmp_path / "shown"),
+            "--keep", str(tmp_path / "kept")]  # fmt: skip
+    assert writer_cv.main(argv) == 0
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert result == json.loads(out.read_text())
+    assert [f["fold"] for f in result["folds"]] == [0, 1, 2]
+    assert [f["n"] for f in result["folds"]] == [fold_size(k, 3) for k in range(3)]
+    assert result["summary"]["n"] == 2 * WRITERS  # every digit held out once
+    for brush, figures in result["summary"]["by_brush"].items():
+        right = sum(f["accuracy"][brush] * f["n"] for f in result["folds"])
+        assert figures["pooled"] == pytest.approx(right / (2 * WRITERS))
+        assert figures["min"] <= figures["mean"]
+    for fold in result["folds"]:
+        wrong = round((1 - fold["accuracy"]["6"]) * fold["n"])
+        assert len(fold["errors"]) == wrong
+        shown = tmp_path / "shown" / f"fold-{fold['fold']}-errors.png"
+        assert shown.is_file() == bool(wrong)
+        kept = tmp_path / "kept" / f"fold-{fold['fold']}.safetensors"
+        assert read_metadata(kept)["training"]["pen_fold"] == fold["fold"]
+
+
+def test_cross_validation_needs_pen_digits(capsys):
+    assert writer_cv.main(["--epochs", "1"]) == 2
+    assert "--pen-train" in capsys.readouterr().err
