@@ -2,9 +2,9 @@
 
     nice -n 10 python benchmarks/bench_personal.py --threads 1 --json out.json
 
-For the writers that `pen_data` holds out of training (the default model was
-trained on the others; an ibm person counts as unseen only when all their
-sessions were held out), every digit is read by the model through the app's
+For the writers the model's training held out (read from its metadata; an
+ibm person counts as unseen only when all their sessions were held out), every
+digit is read by the model through the app's
 path; the five writers it misreads most and a seeded sample of the others
 ("ordinary") are then each personalised with K of their digits (K = 10, 30,
 100; fewer when a writer has fewer, keeping at least --min-test digits to
@@ -32,17 +32,17 @@ from mnist_canvas.ink.placement import place
 from mnist_canvas.models.checkpoint import load_checkpoint
 from mnist_canvas.models.classifier import Classifier, predict_many, resolve_model
 from mnist_canvas.training.fit import evaluate
-from mnist_canvas.training.pen_data import is_held_out
+from mnist_canvas.training.pen_data import never_trained_on
 from mnist_canvas.training.personalise import Recipe, digit_images, personalise
 
 
-def unseen_writers(path) -> dict[str, list]:
+def unseen_writers(path, training: dict) -> dict[str, list]:
     """Each person none of whose digits the model trained on → their digits
     (one person's sessions joined; a person seen in any session left out)."""
     people: dict[str, list] = {}
     seen = set()
     for record in read_strokes(path):
-        if is_held_out(record.writer):
+        if never_trained_on(record.writer, training):
             people.setdefault(person(record.writer), []).append(record)
         else:
             seen.add(person(record.writer))
@@ -114,7 +114,12 @@ def main() -> None:
     parent, _ = load_checkpoint(resolve_model(args.model))
     base = evaluate(parent, mnist.test)[1]
     classifier = Classifier.load(args.model, threads=args.threads)
-    writers = unseen_writers(default_pen_digits())
+    writers = unseen_writers(
+        default_pen_digits(), classifier.metadata.get("training", {})
+    )
+    if not writers:
+        raise SystemExit(f"{args.model} trained on every writer of the pen digits; "
+                         "name a model that held some out (--model)")  # fmt: skip
     wrong = {w: misread(classifier, rs) for w, rs in writers.items()}
     ranked = sorted(writers, key=lambda w: (-wrong[w].sum(), w))
     hard = ranked[: args.hard]

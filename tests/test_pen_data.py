@@ -13,7 +13,7 @@ from mnist_canvas.data.strokes import (
     person,
     writer_fold,
 )
-from mnist_canvas.training.pen_data import pen_digit_splits, warp
+from mnist_canvas.training.pen_data import never_trained_on, pen_digit_splits, warp
 
 
 @pytest.fixture
@@ -98,3 +98,18 @@ def test_warped_variants_differ_from_plain_ones(stroke_file):
     assert plain.images.shape == warped.images.shape
     assert not torch.equal(plain.images, warped.images)
     assert torch.equal(plain.labels, warped.labels)
+
+
+def test_which_writers_a_model_never_trained_on_comes_from_its_metadata():
+    writers = [f"src/w{i}" for i in range(50)] + ["ibm/r00-07", "ibm/r04-07"]
+    mnist_only = {"pen_train": None}
+    everyone = {"pen_train": "pen.jsonl.gz", "pen_fold": None, "pen_folds": 5}
+    fold_2 = {"pen_train": "pen.jsonl.gz", "pen_fold": 2, "pen_folds": 5}
+    before_folds = {"pen_train": "pen.jsonl.gz"}  # held out fold 0 of the raw ids
+    assert all(never_trained_on(w, mnist_only) for w in writers)
+    assert not any(never_trained_on(w, everyone) for w in writers)
+    unseen = [w for w in writers if never_trained_on(w, fold_2)]
+    assert unseen and all(writer_fold(w) == 2 for w in unseen)
+    assert len(unseen) == sum(writer_fold(w) == 2 for w in writers)
+    old = [w for w in writers if never_trained_on(w, before_folds)]
+    assert old == [w for w in writers if writer_fold(w, by_person=False) == 0]

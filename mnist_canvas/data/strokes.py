@@ -147,11 +147,12 @@ def person(writer: str | None) -> str:
     return f"ibm/{match.group(1)}" if match else writer
 
 
-def writer_fold(writer: str | None, folds: int = FOLDS) -> int:
+def writer_fold(writer: str | None, folds: int = FOLDS, by_person: bool = True) -> int:
     """The fold (0 … folds-1) of a record's person, fixed by a hash of its id,
-    so every digit of one person falls in one fold."""
-    digest = hashlib.sha256(person(writer).encode()).digest()
-    return digest[0] * folds // 256
+    so every digit of one person falls in one fold (`by_person=False`: of the
+    writer id as written, as models trained before folds split them)."""
+    name = person(writer) if by_person else writer or ""
+    return hashlib.sha256(name.encode()).digest()[0] * folds // 256
 
 
 def parse_fold(text: str) -> tuple[int, int]:

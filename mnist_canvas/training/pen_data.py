@@ -50,6 +50,18 @@ def is_held_out(writer: str | None, fold: int = HELD_OUT_FOLD, folds=FOLDS) -> b
     return writer_fold(writer, folds) == fold
 
 
+def never_trained_on(writer: str | None, training: dict) -> bool:
+    """Did the model whose metadata has this "training" section never see
+    this writer's pen digits? (Files from before writer folds held out fold 0
+    of the writer ids as written, which split ibm's people by session.)"""
+    if not training.get("pen_train"):
+        return True
+    if "pen_fold" not in training:
+        return writer_fold(writer, FOLDS, by_person=False) == HELD_OUT_FOLD
+    fold = training["pen_fold"]
+    return fold is not None and is_held_out(writer, fold, training["pen_folds"])
+
+
 def warp(record, rng: random.Random, strength: float = 1.0):
     """A copy of a stroke record changed in stroke space (module doc); every
     change's limit is multiplied by `strength`."""
