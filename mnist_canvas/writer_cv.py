@@ -59,7 +59,7 @@ def _parser():
         default=None,
         metavar="DIR",
         help="draw each fold's misread digits (the model's input, "
-        "label→read) into DIR/fold-K-errors.png",
+        "label as read) into DIR/fold-K-errors.png",
     )
     p.add_argument("--eval-threads", type=at_least(1), default=1,
                    help="inference threads (default: %(default)s)")  # fmt: skip
@@ -76,7 +76,7 @@ def _folds(text: str | None, folds: int) -> list[int]:
 
 
 def gallery(inputs: np.ndarray, titles: list[str], path: Path) -> None:
-    """The model inputs of misread digits in a grid, each titled label→read."""
+    """The model inputs of misread digits in a grid, each titled "label as read"."""
     from PIL import Image, ImageDraw
 
     cols, cell = 12, 64
@@ -125,7 +125,7 @@ def run_fold(
     first = results[BRUSHES[0]]
     if shown is not None and first.errors:
         wrong = [e.index for e in first.errors]
-        titles = [f"{e.label}→{e.predicted}" for e in first.errors]
+        titles = [f"{e.label} as {e.predicted}" for e in first.errors]
         gallery(inputs[wrong], titles, shown / f"fold-{fold}-errors.png")
     return {
         "fold": fold, "n": first.n,
