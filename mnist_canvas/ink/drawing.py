@@ -140,6 +140,15 @@ class Stroke:
         """Build from (x, y) or (x, y, pressure) sequences."""
         return cls(tuple(Point.from_sequence(p) for p in points), brush)
 
+    def with_brush(self, brush: float) -> Stroke:
+        """The same points drawn with another brush; the points, checked when
+        this stroke was made, are not checked again."""
+        stroke = copy.copy(self)
+        object.__setattr__(
+            stroke, "brush", _within(brush, "The brush width", 0, MAX_BRUSH)
+        )
+        return stroke
+
     def to_json(self) -> dict:
         return {
             "brush": self.brush,
@@ -194,6 +203,19 @@ class Drawing:
         drawing = copy.copy(self)
         strokes = (*self.strokes, stroke)
         drawing._set_strokes(strokes, self.point_count + len(stroke.points))
+        return drawing
+
+    def with_strokes(self, strokes: tuple[Stroke, ...]) -> Drawing:
+        """The same canvas with these strokes in place of its own, which they
+        must match point for point (e.g. `Stroke.with_brush` of each): their
+        points are already counted and checked."""
+        if len(strokes) != len(self.strokes) or not all(
+            isinstance(s, Stroke) and s.points is t.points
+            for s, t in zip(strokes, self.strokes, strict=True)
+        ):
+            raise ValueError("with_strokes takes the same strokes' points")
+        drawing = copy.copy(self)
+        object.__setattr__(drawing, "strokes", strokes)
         return drawing
 
     def bounds(self) -> tuple[float, float, float, float] | None:

@@ -98,9 +98,8 @@ def ink_extent(drawing: Drawing) -> tuple[float, float, float, float] | None:
     return (left, top, right, bottom) if left <= right and top <= bottom else None
 
 
-def _ink_box(drawing: Drawing, scale: float, width: int, height: int):
+def _ink_box(drawing: Drawing, scale: float, width: int, height: int, extent):
     """Pixel box (x0, y0, x1, y1) that holds all ink, clipped; None if empty."""
-    extent = ink_extent(drawing)
     if extent is None:
         return None
     left, top, right, bottom = (v * scale for v in extent)
@@ -109,21 +108,27 @@ def _ink_box(drawing: Drawing, scale: float, width: int, height: int):
     return (x0, y0, x1, y1) if x0 < x1 and y0 < y1 else None
 
 
-def ink_coverage(drawing: Drawing, size: tuple[int, int] | None = None) -> np.ndarray:
+def ink_coverage(
+    drawing: Drawing, size: tuple[int, int] | None = None, inked: bool = False,
+    extent: tuple[float, float, float, float] | None = None,
+) -> np.ndarray:  # fmt: skip
     """Fraction of each pixel covered by ink, float32 in [0, 1], shape (h, w).
 
     `size` is (width, height) in pixels; the drawing is scaled uniformly to
     fit it (default: the canvas size, one pixel per canvas unit). Only the
-    box that holds ink is drawn, at `SUPERSAMPLE`× resolution.
+    box that holds ink is drawn, at `SUPERSAMPLE`× resolution; `inked`
+    returns just that box (a pixel or more of margin around all the ink; 1×1
+    of nothing for an empty drawing), for steps that crop to the ink anyway.
+    `extent`: the drawing's `ink_extent`, when the caller has it already.
     """
     width, height = size or (round(drawing.width), round(drawing.height))
     if width < 1 or height < 1:
         raise ValueError(f"A raster needs at least 1×1 pixels, not {width}×{height}")
     scale = min(width / drawing.width, height / drawing.height)
-    coverage = np.zeros((height, width), dtype=np.float32)
-    box = _ink_box(drawing, scale, width, height)
+    extent = ink_extent(drawing) if extent is None else extent
+    box = _ink_box(drawing, scale, width, height, extent)
     if box is None:
-        return coverage
+        return np.zeros((1, 1) if inked else (height, width), dtype=np.float32)
     x0, y0, x1, y1 = box
     big = Image.new("L", ((x1 - x0) * SUPERSAMPLE, (y1 - y0) * SUPERSAMPLE), 0)
     draw = ImageDraw.Draw(big)
@@ -131,11 +136,18 @@ def ink_coverage(drawing: Drawing, size: tuple[int, int] | None = None) -> np.nd
     limit = float(max(width, height) * SUPERSAMPLE)
     for stroke in drawing.strokes:
         _draw_stroke(draw, stroke, scale * SUPERSAMPLE, origin, limit)
-    small = np.asarray(big.reduce(SUPERSAMPLE), dtype=np.float32)
-    coverage[y0:y1, x0:x1] = small / 255.0
+    small = np.asarray(big.reduce(SUPERSAMPLE), dtype=np.float32) / 255.0
+    if inked:
+        return small
+    coverage = np.zeros((height, width), dtype=np.float32)
+    coverage[y0:y1, x0:x1] = small
     return coverage
 
 
-def render(drawing: Drawing, size: tuple[int, int] | None = None) -> np.ndarray:
-    """The drawing as a person sees it: float32 0–255, white paper, black ink."""
-    return PAPER + (INK - PAPER) * ink_coverage(drawing, size)
+def render(
+    drawing: Drawing, size: tuple[int, int] | None = None, inked: bool = False,
+    extent: tuple[float, float, float, float] | None = None,
+) -> np.ndarray:  # fmt: skip
+    """The drawing as a person sees it: float32 0–255, white paper, black ink
+    (`inked`, `extent`: see `ink_coverage`)."""
+    return PAPER + (INK - PAPER) * ink_coverage(drawing, size, inked, extent)

@@ -89,7 +89,9 @@ def picture_image(source: np.ndarray) -> Image:
     return Image(pixels, background)
 
 
-def render_scale(drawing: Drawing, state: Mapping[str, bool] | None = None) -> float:
+def render_scale(
+    drawing: Drawing, state: Mapping[str, bool] | None = None, extent=None
+) -> float:
     """Pixels per canvas unit for the one render of a drawing.
 
     With crop, anti-alias and fit on, `fit` only needs the ink at DETAIL × 20
@@ -97,6 +99,7 @@ def render_scale(drawing: Drawing, state: Mapping[str, bool] | None = None) -> f
     Otherwise (or with no `state`: for display) the canvas is rendered with
     its longer side in RENDER_RANGE, as the switched-off steps need to show
     what they prevent (point samples of a sharp image, the digit at its size).
+    `extent`: the drawing's `ink_extent`, when the caller has it already.
     """
     longer = max(drawing.width, drawing.height)
     low, high = RENDER_RANGE
@@ -105,22 +108,24 @@ def render_scale(drawing: Drawing, state: Mapping[str, bool] | None = None) -> f
     canvas = min(max(longer, low), high) / longer
     if not (state["fit"] and state["antialias"]):
         return canvas
-    region = (
-        ink_extent(drawing)
-        if state["crop"]
-        else (0.0, 0.0, drawing.width, drawing.height)
-    )
+    if extent is None and state["crop"]:
+        extent = ink_extent(drawing)
+    region = extent if state["crop"] else (0.0, 0.0, drawing.width, drawing.height)
     if region is None:
         return canvas
     side = max(region[2] - region[0], region[3] - region[1], 1e-9)
     return min(DETAIL * BOX / side, high / longer)
 
 
-def render_drawing(drawing: Drawing, scale: float) -> Image:
-    """The drawing rendered with `scale` pixels per canvas unit."""
+def render_drawing(
+    drawing: Drawing, scale: float, inked: bool = False, extent=None
+) -> Image:
+    """The drawing rendered with `scale` pixels per canvas unit (`inked`: only
+    the box around its ink, for a `crop` that follows; `extent`: its
+    `ink_extent`, when known)."""
     width = max(1, round(drawing.width * scale))
     height = max(1, round(drawing.height * scale))
-    return Image(render(drawing, (width, height)), PAPER)
+    return Image(render(drawing, (width, height), inked, extent), PAPER)
 
 
 def preprocess(
@@ -141,7 +146,12 @@ def preprocess(
         drawing = source
         for step in STROKE_STEPS:
             drawing = step.apply(drawing, state[step.name], state)
-        image = render_drawing(drawing, render_scale(drawing, state))
+        # Crop keeps only the ink, so without stages to show only its box is
+        # rendered: the same pixels, without the blank canvas around them.
+        inked = state["crop"] and not stages
+        extent = ink_extent(drawing)  # once, for the scale and the render
+        scale = render_scale(drawing, state, extent)
+        image = render_drawing(drawing, scale, inked, extent)
         if stages:
             as_drawn = image if drawing is source else None
             as_drawn = as_drawn or render_drawing(source, render_scale(source))

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ink.drawing import Drawing, Stroke
+from ..ink.drawing import Drawing
 
 MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081
@@ -54,8 +54,7 @@ def even_pen(drawing: Drawing) -> Drawing:
     if size <= 0:
         return drawing
     brush = PEN_FRACTION * size
-    strokes = tuple(Stroke(s.points, brush) for s in drawing.strokes)
-    return Drawing(drawing.width, drawing.height, strokes)
+    return drawing.with_strokes(tuple(s.with_brush(brush) for s in drawing.strokes))
 
 
 def _invert(image: Image, on: bool) -> Image:
