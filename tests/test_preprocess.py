@@ -226,3 +226,30 @@ def test_fit_reads_the_owed_average_only_where_it_samples_with_the_same_values(
     assert (owing.owed != (1, 1)) == (max(shape) >= 60)  # shrinking 3× or more
     fused = steps._fit(owing, True).pixels
     assert np.allclose(fused, steps._fit(owing.settled(), True).pixels, atol=1e-3)
+
+
+@pytest.mark.parametrize("off", [[], ["pen"], ["invert"], ["antialias"], ["fit"]])
+@pytest.mark.parametrize("brush", [3, 14, 40])
+def test_rendering_only_the_inks_box_gives_the_whole_canvas_answer(off, brush):
+    """Without stages, crop's input is rendered at the ink's box alone; with
+    stages the whole canvas is: the model's input must not tell them apart."""
+    drawing = Drawing(
+        280, 200,
+        (Stroke.from_points([(30, 20), (200, 40), (90, 180)], brush),
+         Stroke.from_points([(60, 100), (150, 100)], brush / 2)),
+    )  # fmt: skip
+    fast = preprocess(drawing, switches(off))
+    shown = preprocess(drawing, switches(off), stages=True)
+    assert np.array_equal(fast.input, shown.input)
+
+
+def test_strokes_are_swapped_only_for_the_same_points():
+    drawing = Drawing(strokes=(Stroke.from_points([(1, 1), (9, 9)]),))
+    bolder = drawing.with_strokes(tuple(s.with_brush(30) for s in drawing.strokes))
+    assert bolder.strokes[0].brush == 30 and drawing.strokes[0].brush != 30
+    assert bolder.point_count == drawing.point_count
+    other = Stroke.from_points([(1, 1), (9, 9)])  # equal points, not the same
+    with pytest.raises(ValueError):
+        drawing.with_strokes((other,))
+    with pytest.raises(ValueError, match="brush"):
+        drawing.strokes[0].with_brush(float("nan"))
