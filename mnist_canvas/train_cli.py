@@ -136,6 +136,9 @@ def parser(
     add("--pen-warp", type=float, nargs="?", const=1.0, default=d.pen_warp,
         metavar="STRENGTH", help="warp each pen drawing in stroke space (slant, "
         "rotation, aspect, stroke shifts, wobble); 1 alone, 0 off (default)")
+    add("--pen-styles", type=float, default=d.pen_styles, metavar="SHARE",
+        help="this share of the pen 0s drawn slashed and of the 1s with a flag, "
+        "as many people in Europe write them (default: %(default)s)")
     add("--out", required=out_help is None,
         help=out_help or "where to write the checkpoint (.safetensors)")
     add("--overwrite", action="store_true", help="replace an existing --out file")
@@ -170,6 +173,7 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         pen_fold=args.pen_fold,
         pen_folds=args.pen_folds,
         pen_warp=args.pen_warp,
+        pen_styles=args.pen_styles,
         patience=args.patience or None,
         ema=args.ema or None,
         unscaled=args.unscaled,

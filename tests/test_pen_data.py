@@ -13,7 +13,12 @@ from mnist_canvas.data.strokes import (
     person,
     writer_fold,
 )
-from mnist_canvas.training.pen_data import never_trained_on, pen_digit_splits, warp
+from mnist_canvas.training.pen_data import (
+    never_trained_on,
+    pen_digit_splits,
+    restyle,
+    warp,
+)
 
 
 @pytest.fixture
@@ -113,3 +118,35 @@ def test_which_writers_a_model_never_trained_on_comes_from_its_metadata():
     assert len(unseen) == sum(writer_fold(w) == 2 for w in writers)
     old = [w for w in writers if never_trained_on(w, before_folds)]
     assert old == [w for w in writers if writer_fold(w, by_person=False) == 0]
+
+
+def test_restyle_slashes_a_zero_and_flags_a_plain_one():
+    ring = tuple((10 * np.cos(a), 14 * np.sin(a)) for a in np.linspace(0, 6.2, 30))
+    zero = LabelledDrawing(0, None, (ring,), None, "w", 1)
+    slashed = restyle(zero, random.Random(1))
+    assert len(slashed.strokes) == 2 and ring in slashed.strokes
+    slash = next(s for s in slashed.strokes if s != ring)
+    # From below left to above right, across the whole ring.
+    assert slash[0][0] < -10 < 10 < slash[-1][0] and slash[0][1] > slash[-1][1]
+
+    down = tuple((0.0, float(y)) for y in range(0, 41, 4))  # top to bottom
+    flagged = restyle(LabelledDrawing(1, None, (down,), None, "w", 1), random.Random(2))
+    (stroke,) = flagged.strokes
+    assert stroke[-len(down) + 1 :] == down[1:]  # the line, after the flag
+    assert stroke[0][0] < 0 and 0 < stroke[0][1] < 20  # flag: left of, below the top
+    up = down[::-1]
+    flagged = restyle(LabelledDrawing(1, None, (up,), None, "w", 1), random.Random(2))
+    assert (
+        flagged.strokes[0][: len(up) - 1] == up[:-1] and flagged.strokes[0][-1][0] < 0
+    )
+
+
+def test_restyle_leaves_other_digits_and_flagged_ones_alone():
+    seven = LabelledDrawing(7, None, (((0, 0), (20, 0), (5, 40)),), None, "w", 1)
+    assert restyle(seven, random.Random(0)) is seven
+    flagged_one = LabelledDrawing(1, None, (((-8, 8), (0, 0), (0, 40)),), None, "w", 1)
+    assert restyle(flagged_one, random.Random(0)) is flagged_one
+    two_strokes = LabelledDrawing(
+        0, None, (((0, 0), (5, 5)), ((5, 5), (0, 10))), None, "w", 1
+    )
+    assert restyle(two_strokes, random.Random(0)) is two_strokes

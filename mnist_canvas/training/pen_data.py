@@ -101,18 +101,66 @@ def image_steps(pen: bool = True) -> dict[str, bool]:
     return {**switches(["scale", "normalize"]), "pen": pen}
 
 
+def _line(a, b, n: int) -> tuple:
+    return tuple((a[0] + (b[0] - a[0]) * i / (n - 1),
+                  a[1] + (b[1] - a[1]) * i / (n - 1)) for i in range(n))  # fmt: skip
+
+
+def restyle(record, rng: random.Random):
+    """A one-stroke 0 given a slash, or a plain one-stroke 1 given a flag at
+    its top, as many people in Europe write them; other records unchanged."""
+    if record.label not in (0, 1) or len(record.strokes) != 1:
+        return record
+    stroke = record.strokes[0]
+    xs, ys = [p[0] for p in stroke], [p[1] for p in stroke]
+    left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
+    width, height = right - left, bottom - top
+    if height <= 0 or len(stroke) < 2:
+        return record
+    if record.label == 0:
+        over, tilt = rng.uniform(0.05, 0.3), rng.uniform(-0.2, 0.2)
+        start = (left - over * width, bottom + over * height * (1 + tilt))
+        end = (right + over * width, top - over * height * (1 - tilt))
+        slash = _line(start, end, 10)
+        strokes = (stroke, slash) if rng.random() < 0.5 else (slash, stroke)
+    else:
+        (ax, ay), (bx, by) = stroke[0], stroke[-1]
+        span = math.hypot(bx - ax, by - ay)
+        if (
+            span < 0.8 * height
+            or max(abs((bx - ax) * (y - ay) - (by - ay) * (x - ax)) for x, y in stroke)
+            > 0.12 * span * span
+        ):
+            return record  # not one straight line: it has a flag or foot already
+        down = stroke[0][1] <= stroke[-1][1]  # drawn from the top down
+        tip = stroke[0] if down else stroke[-1]
+        if tip[1] > top + 0.1 * height:
+            return record  # the stroke turns back: no clean top to flag
+        length = rng.uniform(0.2, 0.45) * height
+        angle = math.radians(rng.uniform(25, 60))
+        start = (tip[0] - length * math.cos(angle), tip[1] + length * math.sin(angle))
+        flag = _line(start, tip, 6)
+        strokes = ((*flag, *stroke[1:]),) if down else ((*stroke[:-1], *flag[::-1]),)
+    return replace(record, strokes=strokes, drawing=None)
+
+
 def render_records(
-    records, variants: int, seed: int, steps: dict, warped: float = 0.0
-) -> tuple:
+    records, variants: int, seed: int, steps: dict, warped: float = 0.0,
+    styles: float = 0.0,
+) -> tuple:  # fmt: skip
     """(images, labels): each record drawn `variants` times at random sizes,
     places and brushes (each `warp`ed first with strength `warped`, when above
-    0), preprocessed with `steps`; empty drawings dropped."""
+    0; this share of its 0s and 1s `restyle`d), preprocessed with `steps`;
+    empty drawings dropped."""
     rng = random.Random(seed)
     images, labels = [], []
     for record in records:
         for _ in range(variants):
             brush = rng.uniform(*BRUSHES)
-            drawn = warp(record, rng, warped) if warped else record
+            drawn = record
+            if styles and record.label in (0, 1) and rng.random() < styles:
+                drawn = restyle(drawn, rng)
+            drawn = warp(drawn, rng, warped) if warped else drawn
             result = preprocess(place(drawn, "random", rng, brush), steps)
             if result.is_empty:
                 continue
@@ -133,6 +181,7 @@ def pen_digit_splits(
     seed: int = 0,
     pen: bool = True,
     warped: float = 0.0,
+    styles: float = 0.0,
 ) -> tuple[Split, Split]:
     """(training, held-out people) images of a stroke file, cached on disk;
     `fold` names the fold of people held out (None: nobody)."""
@@ -140,7 +189,7 @@ def pen_digit_splits(
     steps = image_steps(pen)
     stat = path.stat()
     key = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{variants}:{fold}:"
-    key += f"{folds}:{seed}:{sorted(steps.items())}:{warped}:{FORMAT}"
+    key += f"{folds}:{seed}:{sorted(steps.items())}:{warped}:{styles}:{FORMAT}"
     cache = cache_dir() / "pen" / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
     if cache.is_file():
         saved = torch.load(cache, weights_only=True)
@@ -149,7 +198,7 @@ def pen_digit_splits(
     held = [fold is not None and is_held_out(r.writer, fold, folds) for r in records]
     train_records = [r for r, h in zip(records, held, strict=True) if not h]
     held_records = [r for r, h in zip(records, held, strict=True) if h]
-    train = render_records(train_records, variants, seed, steps, warped)
+    train = render_records(train_records, variants, seed, steps, warped, styles)
     held = render_records(held_records, 1, seed + 1, steps)
     cache.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(cache) as tmp:
@@ -161,5 +210,5 @@ def pen_held_out(config) -> tuple[Split, Split]:
     """The pen-digit (training, held-out) splits a TrainConfig asks for."""
     return pen_digit_splits(
         config.pen_train, config.pen_variants, config.pen_fold, config.pen_folds,
-        warped=config.pen_warp,
+        warped=config.pen_warp, styles=config.pen_styles,
     )  # fmt: skip
