@@ -7,6 +7,7 @@ bounding box, since a model needs 28×28 either way.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -139,19 +140,25 @@ def _sample(pixels: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     return (top * (1 - wy) + bottom * wy).astype(np.float32)
 
 
-def _resampling(positions: np.ndarray, n: int, box: int) -> np.ndarray:
-    """(len(positions), n) weights: linear interpolation at `positions` of the
-    mean over a centred box of `box` pixels (the weight the box puts outside
-    the image falls on the background)."""
+@functools.lru_cache(maxsize=1024)
+def _resampling(n_out: int, n: int, box: int) -> np.ndarray:
+    """(n_out, n) weights, read-only: linear interpolation at the centres of
+    `n_out` output pixels spread over `n` of the mean over a centred box of
+    `box` pixels (the weight the box puts outside the image falls on the
+    background). Kept per size: the live path renders the ink's longer side
+    at one size, so a few dozen shapes recur."""
+    positions = (np.arange(n_out) + 0.5) * (n / n_out) - 0.5
     first, second, weight = _taps(positions, n)
-    rows = np.arange(len(positions))
-    steps = np.zeros((len(positions), n + box + 1))
+    rows = np.arange(n_out)
+    steps = np.zeros((n_out, n + box + 1))
     for taps, share in ((first, (1 - weight) / box), (second, weight / box)):
         # One entry per row in each assignment, so += adds like np.add.at.
         steps[rows, taps] += share
         steps[rows, taps + box] -= share
     half = box // 2
-    return np.cumsum(steps, axis=1)[:, half : half + n]
+    weights = np.cumsum(steps, axis=1)[:, half : half + n]
+    weights.flags.writeable = False
+    return weights
 
 
 def _fit(image: Image, on: bool) -> Image:
@@ -166,8 +173,8 @@ def _fit(image: Image, on: bool) -> Image:
     xs = (np.arange(nw) + 0.5) * (w / nw) - 0.5
     if image.owed == (1, 1):
         return Image(_sample(image.pixels, ys, xs), image.background)
-    rows = _resampling(ys, h, image.owed[0])
-    cols = _resampling(xs, w, image.owed[1])
+    rows = _resampling(nh, h, image.owed[0])
+    cols = _resampling(nw, w, image.owed[1])
     pixels, background = image.pixels, image.background
     values = rows @ (pixels - background) @ cols.T + background
     # Rounding: keep the means inside the values they average.
