@@ -254,7 +254,7 @@ def run(argv: list[str]) -> int:
         "model": config.model.to_dict(),
         "parameters": parameter_count(model),
         "preprocessing": {**switches(), **steps},
-        "training": config.to_dict(),
+        "training": {**config.to_dict(), "pen_train": shown_path(config.pen_train)},
         "epochs_run": last.epoch,
         "train_seconds": round(last.elapsed, 1),
         "command": shown_path("python train.py " + shlex.join(argv)),

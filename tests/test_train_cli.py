@@ -3,6 +3,7 @@
 import json
 import os
 import stat
+from dataclasses import replace
 
 import pytest
 import safetensors.torch
@@ -105,3 +106,22 @@ def test_a_background_run_lowers_its_own_priority(tmp_path, offline, monkeypatch
     monkeypatch.setattr(os, "nice", calls.append)
     assert train(tmp_path) == 0 and calls == []
     assert train(tmp_path, "--background", "--overwrite") == 0 and calls == [10]
+
+
+def test_the_pen_digits_path_is_recorded_as_the_data_folder(tmp_path, offline,
+                                                            monkeypatch):  # fmt: skip
+    import gzip
+
+    monkeypatch.setenv("MNIST_CANVAS_DATA", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    pen = tmp_path / "pen.jsonl.gz"
+    with gzip.open(pen, "wt") as f:
+        for w in range(10):
+            f.write(json.dumps({"label": 1, "writer": f"s/w{w}",
+                                "strokes": [[[0, 0], [2, 40]]]}) + "\n")  # fmt: skip
+    config = replace(TINY, pen_train=str(pen), pen_fold=None, pen_variants=1)
+    out = tmp_path / "m.safetensors"
+    assert train_cli.run(["--config-json", config.to_json(), "--out", str(out)]) == 0
+    meta = read_metadata(tmp_path / "m.safetensors")
+    assert meta["training"]["pen_train"] == "$MNIST_CANVAS_DATA/pen.jsonl.gz"
+    assert str(tmp_path) not in json.dumps(meta)
