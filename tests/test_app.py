@@ -16,6 +16,7 @@ from window_fixtures import (  # noqa: F401
     window,
 )
 
+from mnist_canvas.models.registry import DEFAULT_MODEL
 from mnist_canvas.pipeline.preprocess import DETAIL
 from mnist_canvas.pipeline.steps import MNIST_MEAN, MNIST_STD, center_of_mass
 
@@ -24,7 +25,7 @@ def test_models_are_offered_default_first(window):
     names = [
         window.model_picker.itemText(i) for i in range(window.model_picker.count())
     ]
-    assert names[0] == "cnn-bn" and set(names[:5]) == {
+    assert names[0] == DEFAULT_MODEL and set(names[:5]) == {
         "cnn-bn",
         "cnn-bn-wide",
         "mlp",
@@ -245,16 +246,16 @@ def test_closing_with_unsaved_drawing_asks_first(qtbot, window, monkeypatch):
 def test_corrupt_weights_file_is_reported_and_others_offered(
     qtbot, weights_copy, make_window, messages
 ):
-    (weights_copy / "cnn-bn.safetensors").write_bytes(b"\x80\x04 a pickle")
+    (weights_copy / f"{DEFAULT_MODEL}.safetensors").write_bytes(b"\x80\x04 a pickle")
     path = weights_copy / "cnn.safetensors"
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     window = make_window()
-    assert "pickle" in window.catalogue.unusable()["cnn-bn"]
+    assert "pickle" in window.catalogue.unusable()[DEFAULT_MODEL]
     assert "cnn.safetensors" in window.catalogue.unusable()["cnn"]
     qtbot.waitUntil(lambda: len(messages) == 1)
-    assert "cnn-bn.safetensors" in messages[0][2] and "mlp" in messages[0][2]
-    assert window.model_picker.findText("cnn-bn") < 0
+    assert f"{DEFAULT_MODEL}.safetensors" in messages[0][2] and "mlp" in messages[0][2]
+    assert window.model_picker.findText(DEFAULT_MODEL) < 0
     assert window.active_model() is not None
     window.canvas.add_stroke(ONE)
     settle(qtbot, window)

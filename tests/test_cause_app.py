@@ -5,6 +5,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 from window_fixtures import SEVEN, make_window, messages, settle, window  # noqa: F401
 
+from mnist_canvas.models.registry import DEFAULT_MODEL
+
 
 def choose(qtbot, window, name):
     window.model_picker.setCurrentText(name)
@@ -28,7 +30,7 @@ def test_an_unscaled_model_is_fed_0_to_255_until_scale_is_switched_on(qtbot, win
     settle(qtbot, window)
     assert window.eye.pixels.max() <= 1.0
     assert window.probabilities.probabilities[7] < own[7]
-    choose(qtbot, window, "cnn-bn")  # Scale on was a departure: it stays on
+    choose(qtbot, window, DEFAULT_MODEL)  # Scale on was a departure: it stays on
     switches = window.strip.switches()
     assert switches["scale"] is True and switches["normalize"] is True
     assert np.allclose(window.probabilities.probabilities, default, atol=1e-5)

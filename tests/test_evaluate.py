@@ -8,6 +8,7 @@ import pytest
 from mnist_canvas.data.strokes import LabelledDrawing, read_strokes
 from mnist_canvas.evaluate import main
 from mnist_canvas.ink.placement import place
+from mnist_canvas.models.registry import DEFAULT_MODEL
 
 
 def ring(cx, cy, rx, ry, n=40):
@@ -53,7 +54,7 @@ def test_generated_strokes_json_report(stroke_file, capsys):
     assert report["accuracy"] >= 0.9
     assert len(report["confusion"]) == 10 and sum(map(sum, report["confusion"])) == 22
     assert report["per_class"][5] is None  # no fives in the file
-    assert report["model"] == "cnn-bn" and report["steps"]["center"] is True
+    assert report["model"] == DEFAULT_MODEL and report["steps"]["center"] is True
 
 
 def test_readable_table_and_steps_switch(stroke_file, capsys):

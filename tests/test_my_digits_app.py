@@ -19,6 +19,7 @@ from mnist_canvas.data.my_digits import MyDigits, default_path
 from mnist_canvas.ink.drawing import Drawing, Stroke
 from mnist_canvas.ink.pictures import canvas_picture
 from mnist_canvas.models.classifier import resolve_model
+from mnist_canvas.models.registry import DEFAULT_MODEL
 
 
 @pytest.fixture
@@ -171,13 +172,13 @@ def test_the_dock_scores_every_model_per_class(feature, qtbot):
     tag, scores = signal.args
     usable = feature.window.catalogue.usable()
     assert tag == "all" and set(scores) == set(usable)
-    default = scores["cnn-bn"]
+    default = scores[DEFAULT_MODEL]
     assert default.n == 3 and default.error is None
     assert default.per_class[1] is not None and default.per_class[0] is None
     assert feature.view.scores.rowCount() == len(usable)
     with qtbot.waitSignal(feature.accuracy.scored, timeout=30000) as signal:
         keep(feature, [7])  # kept current while shown
-    assert signal.args[1]["cnn-bn"].n == 4
+    assert signal.args[1][DEFAULT_MODEL].n == 4
 
 
 def test_stopping_interrupts_scoring_a_big_collection(feature, qtbot):
@@ -191,7 +192,7 @@ def test_stopping_interrupts_scoring_a_big_collection(feature, qtbot):
     assert time.perf_counter() - start < 1.5
     with qtbot.waitSignal(accuracy.scored, timeout=30000) as signal:
         accuracy.submit(drawings[:2], [7, 7])  # started again, newest only
-    assert signal.args[1]["cnn-bn"].n == 2
+    assert signal.args[1][DEFAULT_MODEL].n == 2
 
 
 def test_a_model_retrained_under_its_name_is_loaded_again(feature, tmp_path):
@@ -297,11 +298,13 @@ def test_personalise_adds_a_model_and_measures_it_on_held_back_digits(
     assert "held back" in feature.view.result.text()
     qtbot.waitUntil(lambda: not feature.run.is_running(), timeout=400000)
     qtbot.waitUntil(lambda: feature.pending is None, timeout=60000)
-    assert window.active_model() == "cnn-bn-mine"
-    assert window.catalogue.get("cnn-bn-mine").metadata["parent"]["name"] == "cnn-bn"
+    mine = f"{DEFAULT_MODEL}-mine"
+    assert window.active_model() == mine
+    assert window.catalogue.get(mine).metadata["parent"]["name"] == DEFAULT_MODEL
     text = feature.view.result.text()
     assert "On the 2 held back" in text and "→" in text
-    assert "MNIST test: 99.62% → not measured" in text
+    parent = window.catalogue.get(DEFAULT_MODEL).metadata["metrics"]
+    assert f"MNIST test: {parent['mnist_test_accuracy']:.2%} → not measured" in text
 
 
 class _Running:

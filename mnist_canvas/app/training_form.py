@@ -13,18 +13,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..models.registry import DEFAULT_MODEL, REGISTRY, ModelConfig
+from ..models.registry import DEFAULT_ARCH, REGISTRY, ModelConfig
 from ..training.augment import KINDS
 from ..training.config import TrainConfig
 
 PRESETS = {
-    "Quick (about a minute)": {"arch": DEFAULT_MODEL, "epochs": 3, "size": 10000},
-    "Full (about ten minutes)": {"arch": DEFAULT_MODEL, "epochs": 12, "size": 60000},
+    "Quick (about a minute)": {"arch": DEFAULT_ARCH, "epochs": 3, "size": 10000},
+    "Full (about ten minutes)": {"arch": DEFAULT_ARCH, "epochs": 12, "size": 60000},
     "Overfitting demo (1 k images, no dropout, no augmentation)": {
         "arch": "cnn", "epochs": 30, "size": 1000, "dropout": False, "augment": (),
     },
     "Learning rate too high": {
-        "arch": DEFAULT_MODEL, "epochs": 3, "size": 10000, "lr": 0.5,
+        "arch": DEFAULT_ARCH, "epochs": 3, "size": 10000, "lr": 0.5,
     },
 }  # fmt: skip
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-DEFAULT_MODEL = "cnn-bn"  # the app's and train.py's choice when none is named
+DEFAULT_MODEL = "cnn-bn-wide"  # the model the app and tools run when none is named
+DEFAULT_ARCH = "cnn-bn"  # train.py's architecture when none is named
 # Activation names → torch.nn class names (built in `architectures`).
 ACTIVATIONS: dict[str, str] = {"relu": "ReLU", "sigmoid": "Sigmoid"}
 
@@ -21,7 +22,7 @@ ACTIVATIONS: dict[str, str] = {"relu": "ReLU", "sigmoid": "Sigmoid"}
 class ModelConfig:
     """Everything needed to rebuild a model; stored inside each checkpoint."""
 
-    arch: str = DEFAULT_MODEL
+    arch: str = DEFAULT_ARCH
     activation: str = "relu"
     dropout: bool | None = None  # None: the architecture's own default
 
@@ -57,9 +58,11 @@ REGISTRY: dict[str, Architecture] = {
     "mlp": Architecture(False, "MLP, one hidden layer of 256"),
     "cnn": Architecture(False, "CNN: one convolution, pooling, dense"),
     "cnn-dropout": Architecture(True, "CNN: two convolutions with dropout"),
-    "cnn-bn": Architecture(True, "CNN: five convolutions, BatchNorm, dropout"),
+    "cnn-bn": Architecture(
+        True, "CNN: five convolutions, BatchNorm, dropout (train.py's default)"
+    ),
     "cnn-bn-wide": Architecture(
         True,
-        "CNN: the default with 128 channels at 7×7 (more accurate, slower)",
+        "CNN: cnn-bn with 128 channels at 7×7 (the app's default)",
     ),
 }
