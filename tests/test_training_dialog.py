@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from mnist_canvas.app import main_window
 from mnist_canvas.app.main_window import MainWindow
+from mnist_canvas.models.registry import DEFAULT_MODEL
 from mnist_canvas.training.fit import Progress, TrainConfig
 
 
@@ -79,7 +80,7 @@ def test_a_tiny_run_saves_a_model_that_appears_in_the_picker(qtbot, window, mnis
     assert window.model_picker.findText(stem) >= 0
     assert (
         "MNIST test" in dialog.status.text()
-        and "Current (cnn-bn)" in dialog.status.text()
+        and f"Current ({DEFAULT_MODEL})" in dialog.status.text()
     )
     dialog.use_button.click()
     assert window.active_model() == stem
