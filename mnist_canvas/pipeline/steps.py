@@ -140,6 +140,11 @@ def _sample(pixels: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     return (top * (1 - wy) + bottom * wy).astype(np.float32)
 
 
+def _centres(n_out: int, n: int) -> np.ndarray:
+    """Where the centres of `n_out` output pixels fall over `n` input pixels."""
+    return (np.arange(n_out) + 0.5) * (n / n_out) - 0.5
+
+
 @functools.lru_cache(maxsize=1024)
 def _resampling(n_out: int, n: int, box: int) -> np.ndarray:
     """(n_out, n) weights, read-only: linear interpolation at the centres of
@@ -147,8 +152,7 @@ def _resampling(n_out: int, n: int, box: int) -> np.ndarray:
     `box` pixels (the weight the box puts outside the image falls on the
     background). Kept per size: the live path renders the ink's longer side
     at one size, so a few dozen shapes recur."""
-    positions = (np.arange(n_out) + 0.5) * (n / n_out) - 0.5
-    first, second, weight = _taps(positions, n)
+    first, second, weight = _taps(_centres(n_out, n), n)
     rows = np.arange(n_out)
     steps = np.zeros((n_out, n + box + 1))
     for taps, share in ((first, (1 - weight) / box), (second, weight / box)):
@@ -169,10 +173,9 @@ def _fit(image: Image, on: bool) -> Image:
         return image.settled()
     h, w = image.pixels.shape
     nh, nw = _fit_shape(image)
-    ys = (np.arange(nh) + 0.5) * (h / nh) - 0.5
-    xs = (np.arange(nw) + 0.5) * (w / nw) - 0.5
     if image.owed == (1, 1):
-        return Image(_sample(image.pixels, ys, xs), image.background)
+        pixels = _sample(image.pixels, _centres(nh, h), _centres(nw, w))
+        return Image(pixels, image.background)
     rows = _resampling(nh, h, image.owed[0])
     cols = _resampling(nw, w, image.owed[1])
     pixels, background = image.pixels, image.background
