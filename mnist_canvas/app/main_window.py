@@ -6,7 +6,7 @@ from actions, the saved values from settings; each widget lives in its own file.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSpinBox
 
@@ -69,7 +69,10 @@ class MainWindow(QMainWindow):
         central = central_widget(self.canvas, self.eye, self.probabilities, self.strip)
         self.setCentralWidget(central)
         self.compare_dock = bottom_dock(self, "Compare models", "compare", self.compare)
-        # Stage images cost a render more: asked for at most every REPAINT_MS.
+        # Stage images cost a render more: while the drawing changes, one request
+        # in REPAINT_MS carries them (not a request of its own, which the next
+        # pointer move would wait for); once more when it rests.
+        self._stages_clock = QElapsedTimer()
         self._stages_due = QTimer(self, singleShot=True, interval=REPAINT_MS)
         self._stages_due.timeout.connect(lambda: self.request_prediction(True))
 
@@ -119,10 +122,15 @@ class MainWindow(QMainWindow):
         models = [active]
         if self.compare_dock.isVisible():
             models += [name for name in self.catalogue.usable() if name != active]
+        clock = self._stages_clock
+        stages = stages or not clock.isValid() or clock.hasExpired(REPAINT_MS)
         self.last_serial = self.predictor.submit(
             self.canvas.source(), self.strip.switches(), models, stages
         )
-        if not stages and not self._stages_due.isActive():
+        if stages:
+            clock.start()
+            self._stages_due.stop()
+        else:
             self._stages_due.start()
         return self.last_serial
 
