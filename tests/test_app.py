@@ -1,6 +1,8 @@
 """The app, driven through its widgets' public methods (plus one real drag)."""
 # ruff: noqa: F811  (the fixtures imported from window_fixtures are used as arguments)
 
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -16,6 +18,7 @@ from window_fixtures import (  # noqa: F401
     window,
 )
 
+from mnist_canvas.app.pipeline_strip import REPAINT_MS
 from mnist_canvas.models.registry import DEFAULT_MODEL
 from mnist_canvas.pipeline.preprocess import DETAIL
 from mnist_canvas.pipeline.steps import MNIST_MEAN, MNIST_STD, center_of_mass
@@ -150,6 +153,28 @@ def test_strip_shows_the_newest_stages_after_a_burst(qtbot, window):
     qtbot.waitUntil(lambda: "×" in caption.text() and crop_size()[1] >= 70)
     width, height = crop_size()
     assert height <= DETAIL * 20 + 2 and width < height / 3
+
+
+def test_while_drawing_the_stages_ride_on_a_pointer_moves_request(qtbot, window):
+    sent = []  # (time, stages) of each request
+    submit = window.predictor.submit
+
+    def record(source, steps, models, stages=True):
+        sent.append((time.monotonic(), stages))
+        return submit(source, steps, models, stages)
+
+    window.predictor.submit = record
+    window.canvas.begin_stroke(150, 40)
+    for y in range(42, 242, 2):  # 100 moves over at least 0.4 s
+        time.sleep(0.004)
+        window.canvas.extend_stroke(150, y)
+    assert len(sent) == 101  # one request per pointer event, none of its own
+    carried = [t for t, stages in sent if stages]
+    assert len(carried) >= 1 + 0.4 * 1000 // REPAINT_MS // 2
+    assert all(b - a >= REPAINT_MS / 1000 for a, b in zip(carried, carried[1:]))
+    window.canvas.end_stroke()
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: sent[-1][1])  # at rest, the last drawing's stages
 
 
 def test_eraser_removes_the_touched_stroke_undoably(window):
@@ -291,3 +316,26 @@ def test_strip_tells_of_switches_only_when_they_change(qtbot, window):
     assert len(told) == 1 and told[0]["crop"] is False
     window.strip.set_switches({**window.strip.switches(), "crop": True})
     assert len(told) == 2
+
+
+def test_bars_follow_a_resize_and_show_each_value(qtbot):
+    from mnist_canvas.app.probabilities import ProbabilityView
+
+    view = ProbabilityView()
+    qtbot.addWidget(view)
+    p = np.full(10, 0.02, dtype=np.float32)
+    p[4] = 0.82
+    view.show_probabilities(p, 1)
+    for width in (300, 420):  # the labels and tracks are kept between paints
+        view.resize(width, 420)
+        image = view.grab().toImage()
+        header = view._header_height()
+        row = (420 - header) / 10
+        track_end = width - 56 - 8  # label 22 px + track, then the value
+        y = int(header + 9.5 * row)
+        inside = image.pixelColor(track_end - 4, y).lightness()
+        outside = image.pixelColor(track_end + 2, y).lightness()
+        assert inside < outside  # the empty track is drawn to its new end
+        y4 = int(header + 4.5 * row)
+        bar = image.pixelColor(int(22 + 0.8 * (track_end - 22)), y4)
+        assert bar.green() > bar.red() + 40  # the top digit's long green bar

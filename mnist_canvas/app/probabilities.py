@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import QWidget
 
 TOP = QColor(46, 125, 50)
@@ -22,6 +30,9 @@ class ProbabilityView(QWidget):
         self.probabilities: np.ndarray | None = None
         self.message = "Draw a digit"
         self.serial = 0  # the request whose answer is shown
+        self._texts: dict[str, QStaticText] = {}
+        self._texts_font: QFont | None = None
+        self._tracks_key, self._tracks_pixmap = None, None
         self.setMinimumSize(QSize(260, 300))
 
     def show_probabilities(self, probabilities, serial: int, message: str = "") -> None:
@@ -88,10 +99,50 @@ class ProbabilityView(QWidget):
         row = area.height() / 10
         label_w, value_w = 22.0, 56.0
         bar_w = area.width() - label_w - value_w - 8
-        painter.setFont(self.font())
-        text_color = self.palette().color(QPalette.ColorRole.WindowText)
+        # Labels and empty tracks change only with the size, font and palette:
+        # drawn once into a pixmap. Values are laid out once per string.
+        painter.drawPixmap(area.topLeft(), self._tracks(area, row, label_w, bar_w))
+        painter.setPen(Qt.PenStyle.NoPen)
         for digit in range(10):
             y = area.top() + digit * row
+            painter.setBrush(TOP if digit == top else BAR)
+            length = max(bar_w * float(p[digit]), 1.0)
+            painter.drawRoundedRect(
+                QRectF(label_w, y + row * 0.2, length, row * 0.6), 3, 3
+            )
+        painter.setFont(self.font())
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        for digit in range(10):
+            text = self._text(f"{p[digit]:.1%}")
+            y = area.top() + digit * row + (row - text.size().height()) / 2
+            painter.drawStaticText(QPointF(label_w + bar_w + 4, y), text)
+
+    def _text(self, value: str) -> QStaticText:
+        """`value` laid out in this view's font, once (1,001 values at most)."""
+        font = self.font()
+        if self._texts_font != font:
+            self._texts, self._texts_font = {}, QFont(font)
+        text = self._texts.get(value)
+        if text is None:
+            text = self._texts[value] = QStaticText(value)
+            text.prepare(QTransform(), font)
+        return text
+
+    def _tracks(self, area: QRectF, row: float, label_w: float, bar_w: float):
+        """The digits' labels and their empty tracks: a pixmap the size of `area`."""
+        text_color = self.palette().color(QPalette.ColorRole.WindowText)
+        ratio = self.devicePixelRatioF()
+        key = (area.size().toTuple(), ratio, self.font().key(), text_color.rgba())
+        if self._tracks_key == key:
+            return self._tracks_pixmap
+        pixmap = QPixmap((area.size() * ratio).toSize())
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setFont(self.font())
+        for digit in range(10):
+            y = digit * row
             painter.setPen(text_color)
             painter.drawText(
                 QRectF(0, y, label_w, row), Qt.AlignmentFlag.AlignCenter, str(digit)
@@ -101,14 +152,6 @@ class ProbabilityView(QWidget):
             painter.drawRoundedRect(
                 QRectF(label_w, y + row * 0.2, bar_w, row * 0.6), 3, 3
             )
-            painter.setBrush(TOP if digit == top else BAR)
-            length = max(bar_w * float(p[digit]), 1.0)
-            painter.drawRoundedRect(
-                QRectF(label_w, y + row * 0.2, length, row * 0.6), 3, 3
-            )
-            painter.setPen(text_color)
-            painter.drawText(
-                QRectF(label_w + bar_w + 4, y, value_w, row),
-                Qt.AlignmentFlag.AlignVCenter,
-                f"{p[digit]:.1%}",
-            )
+        painter.end()
+        self._tracks_key, self._tracks_pixmap = key, pixmap
+        return pixmap
