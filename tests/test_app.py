@@ -2,6 +2,7 @@
 # ruff: noqa: F811  (the fixtures imported from window_fixtures are used as arguments)
 
 import time
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -171,7 +172,7 @@ def test_while_drawing_the_stages_ride_on_a_pointer_moves_request(qtbot, window)
     assert len(sent) == 101  # one request per pointer event, none of its own
     carried = [t for t, stages in sent if stages]
     assert len(carried) >= 1 + 0.4 * 1000 // REPAINT_MS // 2
-    assert all(b - a >= REPAINT_MS / 1000 for a, b in zip(carried, carried[1:]))
+    assert all(b - a >= REPAINT_MS / 1000 for a, b in pairwise(carried))
     window.canvas.end_stroke()
     settle(qtbot, window)
     qtbot.waitUntil(lambda: sent[-1][1])  # at rest, the last drawing's stages

@@ -31,7 +31,7 @@ class ProbabilityView(QWidget):
         self.message = "Draw a digit"
         self.serial = 0  # the request whose answer is shown
         self._texts: dict[str, QStaticText] = {}
-        self._texts_font: QFont | None = None
+        self._texts_font: str | None = None  # QFont.key() of the laid-out texts
         self._tracks_key, self._tracks_pixmap = None, None
         self.setMinimumSize(QSize(260, 300))
 
@@ -120,8 +120,8 @@ class ProbabilityView(QWidget):
     def _text(self, value: str) -> QStaticText:
         """`value` laid out in this view's font, once (1,001 values at most)."""
         font = self.font()
-        if self._texts_font != font:
-            self._texts, self._texts_font = {}, QFont(font)
+        if self._texts_font != font.key():  # the same key as the tracks' cache
+            self._texts, self._texts_font = {}, font.key()
         text = self._texts.get(value)
         if text is None:
             text = self._texts[value] = QStaticText(value)
