@@ -137,8 +137,8 @@ def parser(
         metavar="STRENGTH", help="warp each pen drawing in stroke space (slant, "
         "rotation, aspect, stroke shifts, wobble); 1 alone, 0 off (default)")
     add("--pen-styles", type=float, default=d.pen_styles, metavar="SHARE",
-        help="this share of the pen 0s drawn slashed and of the 1s with a flag, "
-        "as many people in Europe write them (default: %(default)s)")
+        help="this share of the pen 0s drawn crossed by a bar and of the 1s with a "
+        "flag, as many people in Europe write them (default: %(default)s)")
     add("--out", required=out_help is None,
         help=out_help or "where to write the checkpoint (.safetensors)")
     add("--overwrite", action="store_true", help="replace an existing --out file")

@@ -1,5 +1,6 @@
 import gzip
 import json
+import math
 import random
 
 import numpy as np
@@ -120,14 +121,22 @@ def test_which_writers_a_model_never_trained_on_comes_from_its_metadata():
     assert old == [w for w in writers if writer_fold(w, by_person=False) == 0]
 
 
-def test_restyle_slashes_a_zero_and_flags_a_plain_one():
+def test_restyle_crosses_a_zero_and_flags_a_plain_one():
     ring = tuple((10 * np.cos(a), 14 * np.sin(a)) for a in np.linspace(0, 6.2, 30))
     zero = LabelledDrawing(0, None, (ring,), None, "w", 1)
-    slashed = restyle(zero, random.Random(1))
-    assert len(slashed.strokes) == 2 and ring in slashed.strokes
-    slash = next(s for s in slashed.strokes if s != ring)
-    # From below left to above right, across the whole ring.
-    assert slash[0][0] < -10 < 10 < slash[-1][0] and slash[0][1] > slash[-1][1]
+    rng, slopes = random.Random(1), []
+    for _ in range(200):
+        crossed = restyle(zero, rng)
+        assert len(crossed.strokes) == 2 and ring in crossed.strokes
+        (ax, ay), *_, (bx, by) = next(s for s in crossed.strokes if s != ring)
+        # Both ends outside the ring, the bar through its middle.
+        assert (ax / 10) ** 2 + (ay / 14) ** 2 > 1 < (bx / 10) ** 2 + (by / 14) ** 2
+        mx, my = (ax + bx) / 2, (ay + by) / 2
+        assert abs(mx) <= 0.11 * 20 and abs(my) <= 0.11 * 28  # within a tenth
+        slopes.append(math.degrees(math.atan2(ay - by, bx - ax)))
+    # Level (θ), slashed (ø) and upright (φ) bars all occur.
+    assert min(slopes) < 0 and max(slopes) > 90
+    assert any(30 < s < 60 for s in slopes)
 
     down = tuple((0.0, float(y)) for y in range(0, 41, 4))  # top to bottom
     flagged = restyle(LabelledDrawing(1, None, (down,), None, "w", 1), random.Random(2))

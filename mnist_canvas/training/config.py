@@ -32,7 +32,7 @@ class TrainConfig:
     pen_fold: int | None = 0  # the fold of people held out (None: train on all)
     pen_folds: int = 5
     pen_warp: float = 0.0  # stroke-space warp strength (pen_data.warp); 0: off
-    pen_styles: float = 0.0  # share of pen 0s slashed and 1s flagged (restyle)
+    pen_styles: float = 0.0  # share of pen 0s crossed and 1s flagged (restyle)
     # Epochs without validation gain before stopping; off by default: under the
     # one-cycle schedule validation is noisy at high learning rates, and patience 4
     # stopped the default at epoch 16 of 30 (99.42 % on MNIST test).

@@ -107,8 +107,10 @@ def _line(a, b, n: int) -> tuple:
 
 
 def restyle(record, rng: random.Random):
-    """A one-stroke 0 given a slash, or a plain one-stroke 1 given a flag at
-    its top, as many people in Europe write them; other records unchanged."""
+    """A one-stroke 0 crossed by a bar, or a plain one-stroke 1 given a flag at
+    its top, as many people in Europe write them; other records unchanged.
+    The bar runs through the 0's middle at any angle from level (θ) through a
+    slash (ø) to upright (φ), past the ring at both ends."""
     if record.label not in (0, 1) or len(record.strokes) != 1:
         return record
     stroke = record.strokes[0]
@@ -118,10 +120,17 @@ def restyle(record, rng: random.Random):
     if height <= 0 or len(stroke) < 2:
         return record
     if record.label == 0:
-        over, tilt = rng.uniform(0.05, 0.3), rng.uniform(-0.2, 0.2)
-        start = (left - over * width, bottom + over * height * (1 + tilt))
-        end = (right + over * width, top - over * height * (1 - tilt))
-        slash = _line(start, end, 10)
+        angle = math.radians(rng.uniform(-10, 100))  # 0: level; y grows down
+        dx, dy = math.cos(angle), -math.sin(angle)
+        reach = min(
+            width / 2 / abs(dx) if abs(dx) > 1e-6 else math.inf,
+            height / 2 / abs(dy) if abs(dy) > 1e-6 else math.inf,
+        ) * (1 + rng.uniform(0.25, 0.6))  # fmt: skip
+        cx = (left + right) / 2 + rng.uniform(-0.1, 0.1) * width
+        cy = (top + bottom) / 2 + rng.uniform(-0.1, 0.1) * height
+        slash = _line(
+            (cx - reach * dx, cy - reach * dy), (cx + reach * dx, cy + reach * dy), 10
+        )
         strokes = (stroke, slash) if rng.random() < 0.5 else (slash, stroke)
     else:
         (ax, ay), (bx, by) = stroke[0], stroke[-1]
