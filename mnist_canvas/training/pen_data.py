@@ -35,7 +35,7 @@ from ..pipeline.preprocess import preprocess
 from ..pipeline.steps import switches
 
 BRUSHES = (4.0, 30.0)  # brush widths drawn from this range, px
-FORMAT = 4  # bump when the rendering changes, to refresh caches
+FORMAT = 5  # bump when the rendering changes, to refresh caches
 HELD_OUT_FOLD = 0  # the fold of people training keeps out unless told otherwise
 # Stroke-space warp strengths, relative to the digit's height where lengths.
 ROTATE_DEG = 8.0
