@@ -54,6 +54,26 @@ def test_the_same_call_reads_its_cache(stroke_file):
     assert torch.equal(first.images, again.images)
 
 
+def test_changed_rendering_code_renders_afresh(stroke_file, monkeypatch):
+    from mnist_canvas.training import pen_data
+
+    renders = []
+    real = pen_data.render_records
+    monkeypatch.setattr(
+        pen_data, "render_records", lambda *a, **k: renders.append(1) or real(*a, **k)
+    )
+    pen_digit_splits(stroke_file, variants=1)
+    pen_digit_splits(stroke_file, variants=1)
+    assert len(renders) == 2  # training and held-out images, then the cache
+    monkeypatch.setattr(pen_data, "_code", lambda: "other code")
+    pen_digit_splits(stroke_file, variants=1)
+    assert len(renders) == 4
+    # Every module that makes the images is part of the key.
+    assert {"mnist_canvas.training.pen_data", "mnist_canvas.ink.raster"} <= set(
+        pen_data.RENDERING
+    )
+
+
 def test_a_persons_sessions_share_one_fold():
     assert person("ibm/r01-07") == person("ibm/r04-07") == "ibm/07"
     assert person("ibm/r01-07") != person("ibm/r01-11")

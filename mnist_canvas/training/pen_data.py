@@ -17,7 +17,9 @@ wobbled along a smooth random curve.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib
 import math
 import os
 import random
@@ -35,7 +37,13 @@ from ..pipeline.preprocess import preprocess
 from ..pipeline.steps import switches
 
 BRUSHES = (4.0, 30.0)  # brush widths drawn from this range, px
-FORMAT = 5  # bump when the rendering changes, to refresh caches
+# The modules whose code makes the images: the cache is keyed on their source,
+# so a change to any of them renders afresh instead of reusing stale images.
+RENDERING = (
+    __name__, "mnist_canvas.data.strokes", "mnist_canvas.ink.drawing",
+    "mnist_canvas.ink.placement", "mnist_canvas.ink.raster",
+    "mnist_canvas.pipeline.preprocess", "mnist_canvas.pipeline.steps",
+)  # fmt: skip
 HELD_OUT_FOLD = 0  # the fold of people training keeps out unless told otherwise
 # Stroke-space warp strengths, relative to the digit's height where lengths.
 ROTATE_DEG = 8.0
@@ -198,7 +206,7 @@ def pen_digit_splits(
     steps = image_steps(pen)
     stat = path.stat()
     key = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{variants}:{fold}:"
-    key += f"{folds}:{seed}:{sorted(steps.items())}:{warped}:{styles}:{FORMAT}"
+    key += f"{folds}:{seed}:{sorted(steps.items())}:{warped}:{styles}:{_code()}"
     cache = cache_dir() / "pen" / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.pt"
     if cache.is_file():
         saved = torch.load(cache, weights_only=True)
@@ -213,6 +221,15 @@ def pen_digit_splits(
     with atomic_write(cache) as tmp:
         torch.save({"train": train, "held_out": held}, tmp)
     return Split(*train), Split(*held)
+
+
+@functools.cache
+def _code() -> str:
+    """A digest of the rendering modules' source (see RENDERING)."""
+    digest = hashlib.sha256()
+    for name in RENDERING:
+        digest.update(Path(importlib.import_module(name).__file__).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def pen_held_out(config) -> tuple[Split, Split]:
