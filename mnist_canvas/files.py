@@ -11,6 +11,7 @@ or a killed process never leaves half a file where a whole one was.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import sys
@@ -48,6 +49,15 @@ def user_data_dir() -> Path:
 def user_models_dir() -> Path:
     """Models trained, personalised or imported by this user."""
     return user_data_dir() / "models"
+
+
+def content_hash(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes (hex)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _partial_names(path: Path) -> str:

@@ -29,9 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from ..data.mnist import load_mnist
-from ..files import atomic_write, cache_dir
+from ..files import atomic_write, cache_dir, content_hash
 from ..models.classifier import Classifier
-from ..models.engine import content_hash
 from ..pipeline.steps import model_values
 
 FORMAT = 2  # bump when what is stored changes

@@ -17,7 +17,6 @@ the features are computed on the way to the logits anyway.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from ..files import atomic_write, cache_dir
+from ..files import atomic_write, cache_dir, content_hash
 
 # Bump when the export changes (opset, names), so old cached exports are redone.
 EXPORT_FORMAT = 2
@@ -35,15 +34,6 @@ INPUT, OUTPUT, FEATURES = "image", "logits", "features"
 
 class ModelError(Exception):
     """A model that cannot be exported or run; the message says which and why."""
-
-
-def content_hash(path: str | os.PathLike) -> str:
-    """SHA-256 of a file's bytes (hex)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _with_features(model):

@@ -31,7 +31,7 @@ import torch
 
 from ..data.mnist import Split
 from ..data.strokes import FOLDS, read_strokes, writer_fold
-from ..files import atomic_write, cache_dir
+from ..files import atomic_write, cache_dir, content_hash
 from ..ink.placement import place
 from ..pipeline.preprocess import preprocess
 from ..pipeline.steps import switches
@@ -226,10 +226,8 @@ def pen_digit_splits(
 @functools.cache
 def _code() -> str:
     """A digest of the rendering modules' source (see RENDERING)."""
-    digest = hashlib.sha256()
-    for name in RENDERING:
-        digest.update(Path(importlib.import_module(name).__file__).read_bytes())
-    return digest.hexdigest()[:16]
+    files = [importlib.import_module(name).__file__ for name in RENDERING]
+    return hashlib.sha256(":".join(map(content_hash, files)).encode()).hexdigest()[:16]
 
 
 def pen_held_out(config) -> tuple[Split, Split]:
