@@ -1,5 +1,6 @@
 """Shared fixtures. Qt runs headless; data comes from $MNIST_CANVAS_DATA."""
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -58,3 +59,14 @@ def no_modal_dialogs():
         for name in ("question", "warning", "information", "critical", "about"):
             patch.setattr(QMessageBox, name, staticmethod(answer))
         yield
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_between_tests():
+    """Each test's cyclic garbage (closed windows, their Qt wrappers) is
+    collected when it ends, after pytest-qt has closed its widgets, not by the
+    collector at some allocation in a later test while that test's worker
+    threads run: a collection there crashed the interpreter once (in
+    test_explorer_window, with the explorer's reader thread running)."""
+    yield
+    gc.collect()
