@@ -114,6 +114,15 @@ def parser(
     add("--ema", type=float, default=d.ema, metavar="DECAY",
         help="keep a moving average of the weights with this decay per step, "
         "e.g. 0.999 (default: off)")
+    add("--teacher", action="append", default=[], metavar="FILE",
+        help="a checkpoint whose probabilities the model also learns from "
+        "(knowledge distillation); repeat for several, their mean is taught")
+    add("--distill", type=float, default=d.distill, metavar="WEIGHT",
+        help="with --teacher: the teachers' share of the loss, the labels' the "
+        "rest (default: %(default)s)")
+    add("--distill-temperature", type=positive, default=d.distill_temperature,
+        metavar="T", help="with --teacher: soften both the teachers' and the "
+        "model's probabilities by T (default: %(default)s)")
     add("--config-json", type=_config_json, default=None, metavar="JSON_OR_FILE",
         help="the whole training configuration (TrainConfig as JSON, or a file "
         "holding it); replaces the options above and --seed/--threads/--device")
@@ -177,6 +186,9 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         patience=args.patience or None,
         ema=args.ema or None,
         unscaled=args.unscaled,
+        teachers=tuple(args.teacher),
+        distill=args.distill,
+        distill_temperature=args.distill_temperature,
         seed=args.seed,
         threads=args.threads,
         device=args.device,

@@ -156,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
         if config.pen_train is None:
             raise ValueError("--pen-train names the pen digits to cross-validate on")
         chosen = _folds(args.only, config.pen_folds)
+        if config.teachers:
+            print("warning: a teacher that trained on a held-out fold's writers "
+                  "lifts that fold's figure; these estimates are honest only for "
+                  "teachers that never saw them", file=sys.stderr)  # fmt: skip
         data = load_mnist(args.data_dir or default_mnist_dir(), download=args.download)
         folds = []
         for fold in chosen:

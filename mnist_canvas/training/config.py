@@ -46,6 +46,12 @@ class TrainConfig:
     # Feed the model raw 0–255 grey levels (neither scaled nor normalised), as
     # the seed material's unscaled training does; the checkpoint records it.
     unscaled: bool = False
+    # Checkpoints whose mean probabilities (softened by the temperature) the
+    # model also learns, `distill` of the loss (training/distill.py); none:
+    # labels only.
+    teachers: tuple[str, ...] = ()
+    distill: float = 0.5
+    distill_temperature: float = 4.0
     seed: int = 0
     threads: int = 2  # measured: 2 threads train 1.7× faster than 1 here
     device: str = "cpu"
@@ -75,6 +81,12 @@ class TrainConfig:
                     f"pen_fold must be below pen_folds ({self.pen_folds}), "
                     f"not {self.pen_fold}"
                 )
+        if not 0 <= self.distill <= 1:
+            raise ValueError(f"distill must be 0–1, not {self.distill}")
+        if not self.distill_temperature > 0:
+            raise ValueError(
+                f"The temperature must be above 0, not {self.distill_temperature}"
+            )
         if not self.lr > 0:
             raise ValueError(f"The learning rate must be above 0, not {self.lr}")
 
@@ -98,8 +110,9 @@ class TrainConfig:
         try:
             if "model" in values:
                 values["model"] = ModelConfig.from_dict(values["model"])
-            if "augment" in values:
-                values["augment"] = tuple(str(kind) for kind in values["augment"])
+            for name in ("augment", "teachers"):
+                if name in values:
+                    values[name] = tuple(str(item) for item in values[name])
             if values.get("imbalance") is not None:
                 digit, kept = values["imbalance"]
                 values["imbalance"] = (int(digit), float(kept))

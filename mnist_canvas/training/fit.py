@@ -30,6 +30,7 @@ from ..models.architectures import build_model
 from ..pipeline.steps import model_values
 from .augment import augment
 from .config import Progress, TrainConfig
+from .distill import distillation_loss, teacher_probabilities
 
 
 def input_steps(unscaled: bool = False) -> dict[str, bool]:
@@ -60,10 +61,21 @@ def evaluate(
     return loss / len(split), correct / len(split)
 
 
-def train_step(model, optimizer, schedule, x, y, label_smoothing: float):
-    """One optimisation step on a batch; returns (loss, logits)."""
+def train_step(
+    model, optimizer, schedule, x, y, label_smoothing: float, taught=None,
+    config: TrainConfig | None = None,
+):  # fmt: skip
+    """One optimisation step on a batch; returns (loss, logits). With `taught`
+    (the teachers' probabilities for the batch) the loss is `config`'s mix of
+    labels and teachers (distill.distillation_loss)."""
     logits = model(x)
-    loss = F.cross_entropy(logits, y, label_smoothing=label_smoothing)
+    if taught is None:
+        loss = F.cross_entropy(logits, y, label_smoothing=label_smoothing)
+    else:
+        loss = distillation_loss(
+            logits, y, taught, config.distill, config.distill_temperature,
+            label_smoothing,
+        )  # fmt: skip
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
@@ -139,6 +151,11 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
     )
     ema = moving_average(model, config.ema) if config.ema else None
     kept = ema.module if ema is not None else model  # what is validated and kept
+    taught = None
+    if config.teachers:
+        taught = teacher_probabilities(
+            config.teachers, train.images, config.distill_temperature
+        )
     images = train.images.float().div_(255.0).unsqueeze(1)
     start, stale = time.perf_counter(), 0
     best, best_loss, best_state = -1.0, None, None  # the kept model's validation
@@ -155,8 +172,10 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
             x = x * 255.0 if config.unscaled else model_values(x, scale=False)
             x = x.to(device)
             y = train.labels[index].to(device)
-            loss, logits = train_step(model, optimizer, schedule, x, y,
-                                      config.label_smoothing)  # fmt: skip
+            loss, logits = train_step(
+                model, optimizer, schedule, x, y, config.label_smoothing,
+                None if taught is None else taught[index].to(device), config,
+            )  # fmt: skip
             if ema is not None:
                 ema.update_parameters(model)
             seen += len(y)

@@ -1,0 +1,60 @@
+"""Knowledge distillation: a student learns its labels and its teachers'
+probabilities.
+
+The loss mixes the usual cross-entropy with the labels and, `weight` of it,
+the cross-entropy between the student's and the teachers' probabilities, both
+softened by a temperature T (scaled by T², as Hinton et al. do, so the mix
+means the same at any T). Softening is what carries the teachers' knowledge:
+on images they trained on, their plain probabilities are nearly one-hot, while
+at T = 4 they tell that this 7 looks a little like a 1 and not at all like a 0.
+
+The teachers (the mean of their softened probabilities) read each training
+image once, un-augmented, before training starts, so distilling costs no more
+per step than training alone; an image's augmented copies share its target.
+Each teacher is fed the values it was trained on (scaled and normalised, or
+0–255).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+
+from ..models.checkpoint import CheckpointError, load_checkpoint
+
+
+@torch.inference_mode()
+def teacher_probabilities(
+    paths: Sequence[str], images: torch.Tensor, temperature: float = 1.0,
+    batch: int = 1000,
+) -> torch.Tensor:  # fmt: skip
+    """(N, 10) float: the mean of the teachers' probabilities at `temperature`
+    for each uint8 (N, 28, 28) image. A teacher that cannot be read: ValueError."""
+    from .fit import normalize  # both import this module
+    from .personalise import parent_unscaled
+
+    total = torch.zeros(len(images), 10)
+    for path in paths:
+        try:
+            teacher, metadata = load_checkpoint(path)
+            unscaled = parent_unscaled(metadata)
+        except (CheckpointError, OSError, ValueError) as error:
+            raise ValueError(f"The teacher {path} cannot be used: {error}") from None
+        teacher.eval()
+        for i in range(0, len(images), batch):
+            x = normalize(images[i : i + batch], unscaled)
+            total[i : i + batch] += (teacher(x) / temperature).softmax(1)
+    return total / len(paths)
+
+
+def distillation_loss(
+    logits: torch.Tensor, labels: torch.Tensor, taught: torch.Tensor,
+    weight: float, temperature: float, label_smoothing: float = 0.0,
+) -> torch.Tensor:  # fmt: skip
+    """(1 - weight) · CE(logits, labels) + weight · T² · CE(logits / T, taught),
+    `taught` being the teachers' probabilities at temperature T."""
+    hard = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
+    soft = F.cross_entropy(logits / temperature, taught) * temperature**2
+    return hard.lerp(soft, weight)
