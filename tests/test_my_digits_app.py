@@ -201,7 +201,7 @@ def test_stopping_interrupts_scoring_a_big_collection(feature, qtbot):
 def test_a_model_retrained_under_its_name_is_loaded_again(feature, tmp_path):
     path = tmp_path / "mine.safetensors"
     shutil.copyfile(resolve_model("cnn-bn"), path)
-    worker = feature.accuracy._worker
+    worker = feature.accuracy
     first = worker.models.get("mine", path)
     assert worker.models.get("mine", path) is first
     shutil.copyfile(resolve_model("mlp"), path)

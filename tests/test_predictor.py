@@ -69,4 +69,4 @@ def test_the_worker_lives_on_after_a_failure(qtbot, predictor):
     ask(qtbot, predictor, ("fails-to-answer",))
     again = ask(qtbot, predictor, ("mlp", "fails-to-answer"))
     assert "mlp" in again.predictions and "fails-to-answer" in again.errors
-    assert predictor._thread.isRunning()
+    assert predictor.jobs._thread.isRunning()

@@ -123,6 +123,8 @@ def test_a_model_retrained_under_its_name_is_loaded_again(weights_copy, make_win
 def test_closing_the_window_stops_the_views_threads(window, qtbot):
     _show(window, qtbot, wf.SEVEN)
     why = window.why.built
+    why.jobs.start()  # each thread starts with its first job, or here
+    why.builder.start()
     assert why.jobs._thread.isRunning() and why.builder._thread.isRunning()
     window.canvas.undo_stack.setClean()
     assert window.close()

@@ -6,25 +6,26 @@ GUI thread, always for the newest state of the collection only.
     accuracy.submit(drawings, labels)           # every usable model; never blocks
     accuracy.submit(held, labels, ["cnn-bn", "cnn-bn-mine"], tag="held back")
 
-A worker thread (started when there is work) takes the newest request of each
-tag when it is free (requests that came meanwhile are replaced), reads every
-digit with each model through `predict_many` (the evaluator's own path) and
-emits plain data. A model that fails is that model's row (its message), never
+A worker thread (`jobs.LatestJobs`) takes the newest request of each tag when
+it is free (requests that came meanwhile are replaced), reads every digit with
+each model through `predict_many` (the evaluator's own path) and emits plain
+data. A model that fails is that model's row (its message), never
 the others'. `stop` interrupts the scoring between models and between chunks
 of digits, so closing the app waits a moment, not for thousands of digits.
 """
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from ..diagnosis.evaluate import Result
 from ..models.catalogue import Catalogue
 from ..models.classifier import Classifier, LoadedModels, predict_many
+from .jobs import Interrupted, LatestJobs
 
 
 @dataclass(frozen=True)
@@ -40,53 +41,67 @@ class Score:
 CHUNK = 64  # digits read between looks at `stop`
 
 
-class _Stopped(Exception):
-    """The scoring was interrupted by `DigitAccuracy.stop`."""
-
-
 def score(
     classifier: Classifier,
     drawings: list,
     labels: list[int],
-    stopping: threading.Event | None = None,
+    stopping: Callable[[], bool] | None = None,
 ) -> Score:
     parts = []
     for start in range(0, len(drawings), CHUNK):
-        if stopping is not None and stopping.is_set():
-            raise _Stopped
+        if stopping is not None and stopping():
+            raise Interrupted
         parts.append(predict_many(drawings[start : start + CHUNK], classifier))
     probabilities = np.concatenate(parts) if parts else np.zeros((0, 10))
     result = Result.from_probabilities(np.array(labels), probabilities)
     return Score(result.accuracy, result.per_class, result.n)
 
 
-class _Worker(QObject):
-    finished = Signal(str, int, object)  # tag, serial, {model name: Score}
+class DigitAccuracy(QObject):
+    """Scores on a `LatestJobs` worker; `submit` never blocks the caller."""
 
-    def __init__(self, owner: DigitAccuracy):
-        super().__init__()
-        self.owner = owner
+    scored = Signal(str, object)  # tag, {model name: Score}: the newest request
+
+    def __init__(self, catalogue: Catalogue, parent=None):
+        super().__init__(parent)
+        self.catalogue = catalogue
+        # Used on the worker only.
         self.models = LoadedModels(lambda path: Classifier.load(path, threads=1))
+        self._latest: dict[str, int] = {}  # tag → the newest request's serial
+        self.jobs = LatestJobs("digit-accuracy", self)
+        self.jobs.done.connect(self._finished)
 
-    @Slot()
-    def drain(self) -> None:
-        while (request := self.owner._take()) is not None:
-            tag, serial, drawings, labels, models = request
-            try:
-                scores = self._scores(drawings, labels, models)
-            except _Stopped:  # kept for the next start, unless a newer one came
-                with self.owner._lock:
-                    self.owner._pending.setdefault(tag, request)
-                return
-            self.finished.emit(tag, serial, scores)
+    def submit(
+        self, drawings: list, labels: list[int], models=None, tag: str = "all"
+    ) -> int:
+        """Score `models` (None: every usable one) on the drawings."""
+        drawings, labels = list(drawings), list(labels)
+        models = None if models is None else list(models)
+        self.jobs.start()  # again, after `stop`
+        serial = self.jobs.submit(tag, lambda: self._scores(drawings, labels, models))
+        self._latest[tag] = serial
+        return serial
+
+    def _finished(self, tag: str, serial: int, scores: dict) -> None:
+        if serial == self._latest.get(tag):  # older answers: an older collection
+            self.scored.emit(tag, scores)
+
+    def stop(self) -> None:
+        """End the thread within about a second, interrupting any scoring
+        (safe to call twice; `submit` starts it again, and a request cut short
+        is scored then unless a newer one replaced it)."""
+        self.jobs.stop()
+
+    # -- on the worker --
+    def _stopping(self) -> bool:
+        return self.jobs.stopping
 
     def _scores(self, drawings: list, labels: list[int], models) -> dict[str, Score]:
         scores = {}
-        usable = self.owner.catalogue.usable()
-        stopping = self.owner._stopping
+        usable = self.catalogue.usable()
         for name in usable if models is None else models:
-            if stopping.is_set():
-                raise _Stopped
+            if self.jobs.stopping:
+                raise Interrupted
             path = usable.get(name)
             if path is None:
                 scores[name] = Score(None, [None] * 10, 0, f"No usable model {name}")
@@ -95,73 +110,9 @@ class _Worker(QObject):
                 continue
             try:
                 classifier = self.models.get(name, path)
-                scores[name] = score(classifier, drawings, labels, stopping)
-            except _Stopped:
+                scores[name] = score(classifier, drawings, labels, self._stopping)
+            except Interrupted:
                 raise
             except Exception as error:  # one model's fault is its own row
                 scores[name] = Score(None, [None] * 10, 0, str(error) or repr(error))
         return scores
-
-
-class DigitAccuracy(QObject):
-    """Owns the worker thread; `submit` never blocks the caller."""
-
-    scored = Signal(str, object)  # tag, {model name: Score}: the newest request
-    _wake = Signal()
-
-    def __init__(self, catalogue: Catalogue, parent=None):
-        super().__init__(parent)
-        self.catalogue = catalogue
-        self._lock = threading.Lock()
-        self._pending: dict[str, tuple] = {}
-        self._busy = False
-        self._stopping = threading.Event()  # set by `stop`: the worker gives up
-        self._serial: dict[str, int] = {}
-        self._thread = QThread()
-        self._thread.setObjectName("digit-accuracy")
-        self._worker = _Worker(self)
-        self._worker.moveToThread(self._thread)
-        self._wake.connect(self._worker.drain)
-        self._worker.finished.connect(self._finished)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.stop)
-
-    def submit(
-        self, drawings: list, labels: list[int], models=None, tag: str = "all"
-    ) -> int:
-        """Score `models` (None: every usable one) on the drawings."""
-        if not self._thread.isRunning():
-            self._thread.start()
-        with self._lock:
-            serial = self._serial[tag] = self._serial.get(tag, 0) + 1
-            models = None if models is None else list(models)
-            self._pending[tag] = (tag, serial, list(drawings), list(labels), models)
-            wake = not self._busy
-            self._busy = True
-        if wake:
-            self._wake.emit()
-        return serial
-
-    def _take(self):
-        with self._lock:
-            if not self._pending or self._stopping.is_set():
-                self._busy = False
-                return None
-            return self._pending.pop(next(iter(self._pending)))
-
-    def _finished(self, tag: str, serial: int, scores: dict) -> None:
-        if serial == self._serial.get(tag):  # older answers: an older collection
-            self.scored.emit(tag, scores)
-
-    def stop(self) -> None:
-        """End the thread within about a second, interrupting any scoring
-        (safe to call twice; `submit` starts it again, and a request cut short
-        is scored then unless a newer one replaced it)."""
-        if self._thread.isRunning():
-            self._stopping.set()
-            self._thread.quit()
-            self._thread.wait()
-            with self._lock:
-                self._busy = False
-            self._stopping.clear()

@@ -5,10 +5,14 @@
     jobs.failed.connect(report)             # report(kind, serial, message)
     jobs.submit("attribution", lambda: occlusion(classifier, pixels))
 
-Like the predictor: one worker thread takes the newest request of each kind
-when it is free; a request that arrives while an older one of the same kind
-waits replaces it, so stale work never queues. Whatever a job raises comes
-back as `failed` with its message; the thread lives on.
+One worker thread, started by the first job, takes the newest request of each
+kind when it is free; a request that arrives while an older one of the same
+kind waits replaces it, so stale work never queues (the predictor, the
+explanations and the scores of my digits all run this way). Whatever a job
+raises comes back as `failed` with its message; the thread lives on. `stop`
+ends the thread soon: long jobs look at `stopping` between steps and raise
+`Interrupted`, which keeps the job for `start` (unless a newer one of its kind
+replaced it) and sends nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+
+
+class Interrupted(Exception):
+    """Raised by a job that saw `LatestJobs.stopping`: run it again later."""
 
 
 class _Worker(QObject):
@@ -30,6 +38,9 @@ class _Worker(QObject):
             kind, serial, work = job
             try:
                 value = work()
+            except Interrupted:
+                self.owner._keep(kind, serial, work)
+                return
             except Exception as error:  # the job's failure is its answer
                 self.owner.failed.emit(kind, serial, str(error) or type(error).__name__)
             else:
@@ -49,19 +60,43 @@ class LatestJobs(QObject):
         self._pending: dict[str, tuple[int, Callable[[], object]]] = {}
         self._busy = False
         self._serial = 0
-        self.stopping = False  # long jobs check it between steps and give up
+        self._stop = threading.Event()
         self._thread = QThread()
         self._thread.setObjectName(name)
         self._worker = _Worker(self)
         self._worker.moveToThread(self._thread)
         self._wake.connect(self._worker.drain)
+        # A QThread destroyed while running aborts the process: whatever path
+        # the app takes to quit, stop the thread first.
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.stop)
-        self._thread.start()
+        self._started = False  # the thread starts with the first job
+
+    @property
+    def stopping(self) -> bool:
+        """Whether `stop` was asked: long jobs give up (raise `Interrupted`)."""
+        return self._stop.is_set()
+
+    def start(self) -> None:
+        """Start the thread again after `stop`: what waits runs then. (Never
+        implicit: a request that comes after the window closed must not bring
+        back a thread nobody stops.)"""
+        self._started = True
+        if not self._thread.isRunning():
+            self._thread.start()
+            with self._lock:
+                wake = bool(self._pending) and not self._busy
+                self._busy = self._busy or wake
+            if wake:
+                self._wake.emit()
 
     def submit(self, kind: str, work: Callable[[], object]) -> int:
-        """Run `work()` on the worker (replacing a waiting job of `kind`)."""
+        """Run `work()` on the worker (replacing a waiting job of `kind`);
+        returns its serial number. After `stop` it waits for `start`."""
+        if not self._started:
+            self._started = True
+            self._thread.start()
         with self._lock:
             self._serial += 1
             self._pending[kind] = (self._serial, work)
@@ -77,17 +112,24 @@ class LatestJobs(QObject):
 
     def _take(self):
         with self._lock:
-            if not self._pending:
+            if not self._pending or self._stop.is_set():
                 self._busy = False
                 return None
             kind = min(self._pending, key=lambda k: self._pending[k][0])
             serial, work = self._pending.pop(kind)
             return kind, serial, work
 
+    def _keep(self, kind: str, serial: int, work) -> None:
+        with self._lock:
+            self._pending.setdefault(kind, (serial, work))
+
     def stop(self) -> None:
-        """Ask the job in hand to give up, then end the thread (safe to call
-        twice)."""
-        self.stopping = True
+        """Ask the job in hand to give up and end the thread (safe to call
+        twice); what still waits runs after `start`."""
         if self._thread.isRunning():
+            self._stop.set()
             self._thread.quit()
             self._thread.wait()
+            with self._lock:
+                self._busy = False
+            self._stop.clear()

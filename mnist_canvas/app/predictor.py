@@ -1,9 +1,9 @@
 """Predictions off the GUI thread, always for the newest drawing only.
 
 The window calls `Predictor.submit(source, steps, models)` on every pointer
-move. A worker thread takes the newest request when it is free; requests that
-arrived meanwhile are simply replaced, so stale work never queues and the
-answer always describes what is on the canvas now. Results come back as a
+move. A worker thread (`jobs.LatestJobs`) takes the newest request when it is
+free; requests that arrived meanwhile are simply replaced, so stale work never
+queues and the answer always describes what is on the canvas now. Results come back as a
 `Results` signal carrying plain data (numpy arrays and dataclasses).
 
 Whatever one model raises while loading or answering becomes that model's
@@ -16,11 +16,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from ..models.catalogue import Catalogue
 from ..models.checkpoint import CheckpointError
 from ..models.classifier import Classifier, Prediction, predict
+from .jobs import LatestJobs
 
 
 @dataclass(frozen=True)
@@ -39,20 +40,51 @@ class Results:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-class _Worker(QObject):
-    finished = Signal(object)  # Results
+class Predictor(QObject):
+    """Answers on a `LatestJobs` worker; `submit` never blocks the caller."""
 
-    def __init__(self, owner: Predictor):
-        super().__init__()
-        self.owner = owner
-        self.classifiers: dict[str, Classifier] = {}
+    results = Signal(object)  # Results, delivered on the GUI thread
 
-    @Slot()
-    def drain(self) -> None:
-        """Answer requests until none is pending (the newest one each time)."""
-        while (request := self.owner._take()) is not None:
-            self.finished.emit(self._answer(request))
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        threads: int = 1,
+        parent=None,
+        loader: Callable[[object], Classifier] | None = None,
+    ):
+        super().__init__(parent)
+        self.catalogue = catalogue
+        # path → a Classifier (tests inject models that misbehave)
+        self.loader = loader or (lambda path: Classifier.load(path, threads))
+        self._lock = threading.Lock()
+        self.classifiers: dict[str, Classifier] = {}  # loaded on the worker
+        self._serial = 0
+        self.jobs = LatestJobs("predictor", self)
+        self.jobs.done.connect(self._done)
 
+    def submit(
+        self, source, steps: dict[str, bool], models: tuple[str, ...], stages=True
+    ) -> int:
+        """Ask for predictions (with stage images if `stages`); returns the
+        request's serial number."""
+        self._serial += 1
+        request = Request(self._serial, source, dict(steps), tuple(models), stages)
+        self.jobs.submit("predict", lambda: self._answer(request))
+        return self._serial
+
+    def forget(self, name: str) -> None:
+        """Load `name` afresh next time (its file was replaced)."""
+        with self._lock:
+            self.classifiers.pop(name, None)
+
+    def stop(self) -> None:
+        """Finish the request in hand and end the thread (safe to call twice)."""
+        self.jobs.stop()
+
+    def _done(self, _kind: str, _serial: int, results: Results) -> None:
+        self.results.emit(results)
+
+    # -- on the worker --
     def _answer(self, request: Request) -> Results:
         classifiers, errors = [], {}
         for name in request.models:
@@ -75,82 +107,13 @@ class _Worker(QObject):
         return Results(request.serial, predictions, {**errors, **failed})
 
     def _classifier(self, name: str) -> Classifier:
-        with self.owner._lock:
+        with self._lock:
             classifier = self.classifiers.get(name)
         if classifier is None:
-            entry = self.owner.catalogue.get(name)
+            entry = self.catalogue.get(name)
             if entry is None:
                 raise CheckpointError(f"No model called {name!r}")
-            classifier = self.owner.loader(entry.path)
-            with self.owner._lock:
+            classifier = self.loader(entry.path)
+            with self._lock:
                 self.classifiers[name] = classifier
         return classifier
-
-
-class Predictor(QObject):
-    """Owns the worker thread; `submit` never blocks the caller."""
-
-    results = Signal(object)  # Results, delivered on the GUI thread
-    _wake = Signal()
-
-    def __init__(
-        self,
-        catalogue: Catalogue,
-        threads: int = 1,
-        parent=None,
-        loader: Callable[[object], Classifier] | None = None,
-    ):
-        super().__init__(parent)
-        self.catalogue = catalogue
-        # path → a Classifier (tests inject models that misbehave)
-        self.loader = loader or (lambda path: Classifier.load(path, threads))
-        self._lock = threading.Lock()
-        self._pending: Request | None = None
-        self._busy = False
-        self._serial = 0
-        self._thread = QThread()
-        self._thread.setObjectName("predictor")
-        self._worker = _Worker(self)
-        self._worker.moveToThread(self._thread)
-        self._wake.connect(self._worker.drain)
-        self._worker.finished.connect(self.results)
-        # A QThread destroyed while running aborts the process: whatever path
-        # the app takes to quit, stop the thread first.
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self.stop)
-        self._thread.start()
-
-    def submit(
-        self, source, steps: dict[str, bool], models: tuple[str, ...], stages=True
-    ) -> int:
-        """Ask for predictions (with stage images if `stages`); returns the
-        request's serial number."""
-        with self._lock:
-            self._serial += 1
-            self._pending = Request(
-                self._serial, source, dict(steps), tuple(models), stages
-            )
-            wake = not self._busy
-            self._busy = True
-        if wake:
-            self._wake.emit()
-        return self._serial
-
-    def forget(self, name: str) -> None:
-        """Load `name` afresh next time (its file was replaced)."""
-        with self._lock:
-            self._worker.classifiers.pop(name, None)
-
-    def _take(self) -> Request | None:
-        with self._lock:
-            request, self._pending = self._pending, None
-            if request is None:
-                self._busy = False
-            return request
-
-    def stop(self) -> None:
-        """Finish the request in hand and end the thread (safe to call twice)."""
-        if self._thread.isRunning():
-            self._thread.quit()
-            self._thread.wait()
