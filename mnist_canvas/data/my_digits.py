@@ -59,10 +59,21 @@ def record_of(drawing: Drawing, label: int, time: str | None = None) -> dict:
 class MyDigits:
     """A collection in memory, mirrored to its file after every change."""
 
-    def __init__(self, path: str | os.PathLike, records: Sequence[dict] = ()):
+    def __init__(
+        self, path: str | os.PathLike, records: Sequence[dict] = (),
+        parsed: Sequence[LabelledDrawing] | None = None,
+    ):  # fmt: skip
+        """`parsed`: the records as `parse_record` read them, when known."""
         self.path = Path(path)
         self._records = [dict(r) for r in records]
-        self._parsed = [_parse(r, self.path, i + 1) for i, r in enumerate(records)]
+        self._parsed = (
+            list(parsed) if parsed is not None
+            else [_parse(r, self.path, i + 1) for i, r in enumerate(records)]
+        )  # fmt: skip
+        # Each record's line as last written, by id (records are never changed
+        # in place): serialising is most of a save's time, so a save writes
+        # anew only the records that are new.
+        self._lines: dict[int, str] = {}
 
     @classmethod
     def open(cls, path: str | os.PathLike | None = None) -> MyDigits:
@@ -73,7 +84,7 @@ class MyDigits:
             return cls(path)
         read = list(read_strokes(path))  # checks every record: DataError
         raw = _raw_lines(path)
-        return cls(path, [raw[r.line - 1] for r in read])
+        return cls(path, [raw[r.line - 1] for r in read], read)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -133,9 +144,10 @@ class MyDigits:
             known.get(id(r)) or _parse(r, self.path, i + 1)
             for i, r in enumerate(records)
         ]
+        lines = {id(r): self._lines.get(id(r)) or _line(r) for r in records}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        _write(self.path, records)
-        self._records, self._parsed = records, parsed
+        _write_text(self.path, "".join(lines[id(r)] for r in records))
+        self._records, self._parsed, self._lines = records, parsed, lines
 
 
 def held_back(labels: Sequence[int], fraction: float = 0.2) -> list[int]:
@@ -161,8 +173,15 @@ def _raw_lines(path: Path) -> list[dict | None]:
     return [json.loads(line) if line.strip() else None for line in text.split("\n")]
 
 
+def _line(record: dict) -> str:
+    return json.dumps(record, separators=(",", ":")) + "\n"
+
+
 def _write(path: Path, records: list[dict]) -> None:
-    text = "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records)
+    _write_text(path, "".join(_line(r) for r in records))
+
+
+def _write_text(path: Path, text: str) -> None:
     try:
         with atomic_write(path) as tmp:
             with open(tmp, "w", encoding="utf-8") as f:
