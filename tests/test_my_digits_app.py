@@ -36,6 +36,7 @@ def feature(data_home, make_window):  # noqa: F811
     found = window.findChild(MyDigitsFeature)
     yield found
     found.accuracy.stop()
+    found.importer.stop()
     if found.run is not None:
         found.run.wait_stopped()
 
@@ -246,14 +247,23 @@ def test_digits_hidden_by_the_class_filter_are_not_deleted(feature, monkeypatch)
     assert MyDigits.open(default_path()).labels() == [7, 7]
 
 
-def test_import_and_export(feature, tmp_path):
+def test_import_and_export(feature, tmp_path, qtbot, monkeypatch):
     keep(feature, [1, 7])
     feature.export(str(tmp_path / "shared.jsonl"))
-    feature.import_file(str(tmp_path / "shared.jsonl"))
-    assert feature.collection.labels() == [1, 7, 1, 7]
+    with qtbot.waitSignal(feature.importer.done, timeout=30000):
+        feature.import_file(str(tmp_path / "shared.jsonl"))  # read on a worker
+        keep(feature, [3])  # meanwhile: kept too
+    labels = feature.collection.labels()
+    assert sorted(labels) == [1, 1, 3, 7, 7] and labels[:2] == [1, 7]
+    assert MyDigits.open(default_path()).labels() == labels
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warnings.append(a[2]))
     (tmp_path / "bad.jsonl").write_text("not json\n")
-    feature.import_file(str(tmp_path / "bad.jsonl"))
-    assert feature.collection.labels() == [1, 7, 1, 7]
+    with qtbot.waitSignal(feature.importer.failed, timeout=30000):
+        feature.import_file(str(tmp_path / "bad.jsonl"))
+    assert feature.collection.labels() == labels
+    assert len(warnings) == 1 and "Nothing was imported from" in warnings[0]
+    assert "bad.jsonl" in warnings[0]
 
 
 def test_a_damaged_collection_is_named_and_kept(

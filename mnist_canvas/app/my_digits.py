@@ -33,10 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from ..data import DataError
-from ..data.my_digits import MyDigits
+from ..data.my_digits import MyDigits, read_digits
 from ..ink.drawing import Drawing
 from .actions import menu
 from .digit_accuracy import DigitAccuracy
+from .jobs import LatestJobs
 from .layout import bottom_dock
 from .my_digits_view import MyDigitsView
 from .personalising import Personalising
@@ -74,6 +75,7 @@ class MyDigitsFeature(Personalising, QObject):
         self.view = MyDigitsView()
         self.dock = bottom_dock(window, "My digits", "my-digits", self.view)
         self.accuracy = DigitAccuracy(window.catalogue, self)
+        self.importer = LatestJobs("my-digits-import", self)  # kind: the file
         self.run = None  # a PersonaliseRun, made when first asked (loads torch)
         self.pending: dict | None = None  # the personalising in hand
         self._stale = True  # the scores shown describe an older collection
@@ -120,6 +122,8 @@ class MyDigitsFeature(Personalising, QObject):
         v.personalise_button.clicked.connect(self.personalise)
         self.dock.visibilityChanged.connect(lambda _: self._refresh())
         self.accuracy.scored.connect(self._scored)
+        self.importer.done.connect(self._imported)
+        self.importer.failed.connect(self._import_failed)
 
     def busy(self) -> str | None:
         """What closing the window would stop (see `features`)."""
@@ -131,6 +135,7 @@ class MyDigitsFeature(Personalising, QObject):
         """The window closes: stop scoring (started again by the next
         request) and any personalising run (nothing half-done is saved)."""
         self.accuracy.stop()
+        self.importer.stop()  # a file still being read is not added
         if self.run is not None:
             self.run.wait_stopped()
 
@@ -240,6 +245,8 @@ class MyDigitsFeature(Personalising, QObject):
             self._change(lambda: self.collection.delete(chosen))
 
     def import_file(self, path: str | None = None) -> None:
+        """Read a stroke file on a worker (thousands of pen digits take
+        seconds), then add its digits; a bad file is named, nothing added."""
         if not self._usable():
             return
         if path is None:
@@ -247,9 +254,18 @@ class MyDigitsFeature(Personalising, QObject):
                 self.window, "Import digits", "", STROKE_FILES
             )
         if path:
-            count = self._change(lambda: self.collection.import_file(path))
-            if count is not None:
-                self._status(f"Imported {count} digits from {Path(path).name}")
+            self._status(f"Reading digits from {Path(path).name}…")
+            self.importer.submit(path, lambda: read_digits(path))
+
+    def _imported(self, path: str, _serial: int, records: list) -> None:
+        count = self._change(lambda: self.collection.add_records(records))
+        if count is not None:
+            self._status(f"Imported {count} digits from {Path(path).name}")
+
+    def _import_failed(self, path: str, _serial: int, message: str) -> None:
+        QMessageBox.warning(
+            self.window, "My digits", f"Nothing was imported from {path}: {message}"
+        )
 
     def export(self, path: str | None = None) -> None:
         if self.collection is None or not len(self.collection):

@@ -118,17 +118,15 @@ class MyDigits:
         self._save([r for i, r in enumerate(self._records) if i not in drop])
 
     def import_file(self, path: str | os.PathLike) -> int:
-        """Add every digit of a stroke file (.jsonl or .jsonl.gz); digits in
-        tablet units are placed on the default canvas as the evaluator does.
-        Nothing is added if any record is bad (DataError). Returns the count."""
-        added = []
-        for record in read_strokes(path):
-            drawing = record.drawing or place(record)
-            if drawing.is_empty:
-                continue
-            added.append(record_of(drawing, record.label))
-        self._save([*self._records, *added])
-        return len(added)
+        """Add every digit of a stroke file (`read_digits`); nothing is added
+        if any record is bad (DataError). Returns the count."""
+        return self.add_records(read_digits(path))
+
+    def add_records(self, records: Sequence[dict]) -> int:
+        """Append records (as `record_of` makes them; each is checked: a bad
+        one adds nothing, DataError). Returns the count."""
+        self._save([*self._records, *(dict(r) for r in records)])
+        return len(records)
 
     def export(
         self, path: str | os.PathLike, indices: Iterable[int] | None = None
@@ -148,6 +146,18 @@ class MyDigits:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         _write_text(self.path, "".join(lines[id(r)] for r in records))
         self._records, self._parsed, self._lines = records, parsed, lines
+
+
+def read_digits(path: str | os.PathLike) -> list[dict]:
+    """Every digit of a stroke file (.jsonl or .jsonl.gz) as records to add;
+    digits in tablet units are placed on the default canvas as the evaluator
+    does, empty ones skipped. A bad record: DataError."""
+    added = []
+    for record in read_strokes(path):
+        drawing = record.drawing or place(record)
+        if not drawing.is_empty:
+            added.append(record_of(drawing, record.label))
+    return added
 
 
 def held_back(labels: Sequence[int], fraction: float = 0.2) -> list[int]:
