@@ -257,8 +257,8 @@ class MyDigitsFeature(Personalising, QObject):
             self._status(f"Reading digits from {Path(path).name}…")
             self.importer.submit(path, lambda: read_digits(path))
 
-    def _imported(self, path: str, _serial: int, records: list) -> None:
-        count = self._change(lambda: self.collection.add_records(records))
+    def _imported(self, path: str, _serial: int, digits: list) -> None:
+        count = self._change(lambda: self.collection.add_kept(digits))
         if count is not None:
             self._status(f"Imported {count} digits from {Path(path).name}")
 

@@ -20,6 +20,7 @@ import datetime
 import json
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import atomic_write, user_data_dir
@@ -56,24 +57,28 @@ def record_of(drawing: Drawing, label: int, time: str | None = None) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Kept:
+    """One digit of a collection: its record, the record as read back, and its
+    line in the file (made once, so a save serialises only new digits)."""
+
+    record: dict
+    digit: LabelledDrawing
+    line: str
+
+
+def kept(record: dict, source: str | os.PathLike, line: int) -> Kept:
+    """A record checked (DataError names `source` and `line`) and serialised."""
+    digit = parse_record(record, str(source), line)
+    return Kept(record, digit, json.dumps(record, separators=(",", ":")) + "\n")
+
+
 class MyDigits:
     """A collection in memory, mirrored to its file after every change."""
 
-    def __init__(
-        self, path: str | os.PathLike, records: Sequence[dict] = (),
-        parsed: Sequence[LabelledDrawing] | None = None,
-    ):  # fmt: skip
-        """`parsed`: the records as `parse_record` read them, when known."""
+    def __init__(self, path: str | os.PathLike, records: Sequence[dict] = ()):
         self.path = Path(path)
-        self._records = [dict(r) for r in records]
-        self._parsed = (
-            list(parsed) if parsed is not None
-            else [_parse(r, self.path, i + 1) for i, r in enumerate(records)]
-        )  # fmt: skip
-        # Each record's line as last written, by id (records are never changed
-        # in place): serialising is most of a save's time, so a save writes
-        # anew only the records that are new.
-        self._lines: dict[int, str] = {}
+        self._kept = [kept(dict(r), self.path, i + 1) for i, r in enumerate(records)]
 
     @classmethod
     def open(cls, path: str | os.PathLike | None = None) -> MyDigits:
@@ -83,50 +88,54 @@ class MyDigits:
         if not path.exists():
             return cls(path)
         read = list(read_strokes(path))  # checks every record: DataError
-        raw = _raw_lines(path)
-        return cls(path, [raw[r.line - 1] for r in read], read)
+        lines = path.read_text(encoding="utf-8").split("\n")
+        collection = cls(path)
+        collection._kept = [
+            Kept(json.loads(lines[r.line - 1]), r, lines[r.line - 1] + "\n")
+            for r in read
+        ]
+        return collection
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._kept)
 
     def digits(self) -> list[LabelledDrawing]:
         """Every digit, in the order added."""
-        return list(self._parsed)
+        return [k.digit for k in self._kept]
 
     def records(self) -> list[dict]:
-        return [dict(r) for r in self._records]
+        return [dict(k.record) for k in self._kept]
 
     def labels(self) -> list[int]:
-        return [d.label for d in self._parsed]
+        return [k.digit.label for k in self._kept]
 
     def add(self, drawing: Drawing, label: int) -> LabelledDrawing:
         """Append a labelled drawing; the file holds it when this returns."""
         record = record_of(drawing, label)
-        self._save([*self._records, record])
-        return self._parsed[-1]
+        self._save([*self._kept, kept(record, self.path, len(self) + 1)])
+        return self._kept[-1].digit
 
     def relabel(self, indices: Iterable[int], label: int) -> None:
         if isinstance(label, bool) or label not in range(10):
             raise ValueError(f"A label must be a digit 0–9, not {label!r}")
-        records = list(self._records)
-        for index in indices:
-            records[index] = {**records[index], "label": label}
-        self._save(records)
+        changed = list(self._kept)
+        for i in indices:
+            changed[i] = kept({**changed[i].record, "label": label}, self.path, i + 1)
+        self._save(changed)
 
     def delete(self, indices: Iterable[int]) -> None:
         drop = set(indices)
-        self._save([r for i, r in enumerate(self._records) if i not in drop])
+        self._save([k for i, k in enumerate(self._kept) if i not in drop])
 
     def import_file(self, path: str | os.PathLike) -> int:
         """Add every digit of a stroke file (`read_digits`); nothing is added
         if any record is bad (DataError). Returns the count."""
-        return self.add_records(read_digits(path))
+        return self.add_kept(read_digits(path))
 
-    def add_records(self, records: Sequence[dict]) -> int:
-        """Append records (as `record_of` makes them; each is checked: a bad
-        one adds nothing, DataError). Returns the count."""
-        self._save([*self._records, *(dict(r) for r in records)])
-        return len(records)
+    def add_kept(self, digits: Sequence[Kept]) -> int:
+        """Append digits `read_digits` made (on any thread). Returns the count."""
+        self._save([*self._kept, *digits])
+        return len(digits)
 
     def export(
         self, path: str | os.PathLike, indices: Iterable[int] | None = None
@@ -134,29 +143,24 @@ class MyDigits:
         """Write the collection (or the digits at `indices`) to another file,
         atomically: to share it, or to learn from."""
         chosen = range(len(self)) if indices is None else indices
-        _write(Path(path), [self._records[i] for i in chosen])
+        _write(Path(path), "".join(self._kept[i].line for i in chosen))
 
-    def _save(self, records: list[dict]) -> None:
-        known = {id(r): p for r, p in zip(self._records, self._parsed, strict=True)}
-        parsed = [  # records kept as they were are not checked again
-            known.get(id(r)) or _parse(r, self.path, i + 1)
-            for i, r in enumerate(records)
-        ]
-        lines = {id(r): self._lines.get(id(r)) or _line(r) for r in records}
+    def _save(self, digits: list[Kept]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        _write_text(self.path, "".join(lines[id(r)] for r in records))
-        self._records, self._parsed, self._lines = records, parsed, lines
+        _write(self.path, "".join(k.line for k in digits))
+        self._kept = digits
 
 
-def read_digits(path: str | os.PathLike) -> list[dict]:
-    """Every digit of a stroke file (.jsonl or .jsonl.gz) as records to add;
-    digits in tablet units are placed on the default canvas as the evaluator
-    does, empty ones skipped. A bad record: DataError."""
+def read_digits(path: str | os.PathLike) -> list[Kept]:
+    """Every digit of a stroke file (.jsonl or .jsonl.gz), ready to add and
+    checked as the collection reads it back: the slow part of an import, done
+    without the collection. Digits in tablet units are placed on the default
+    canvas as the evaluator does, empty ones skipped. A bad record: DataError."""
     added = []
     for record in read_strokes(path):
         drawing = record.drawing or place(record)
         if not drawing.is_empty:
-            added.append(record_of(drawing, record.label))
+            added.append(kept(record_of(drawing, record.label), path, record.line))
     return added
 
 
@@ -173,25 +177,7 @@ def held_back(labels: Sequence[int], fraction: float = 0.2) -> list[int]:
     return sorted(held)
 
 
-def _parse(record: dict, path: Path, line: int) -> LabelledDrawing:
-    return parse_record(record, str(path), line)
-
-
-def _raw_lines(path: Path) -> list[dict | None]:
-    """Every line of a checked file as JSON (None for blank lines)."""
-    text = path.read_text(encoding="utf-8")
-    return [json.loads(line) if line.strip() else None for line in text.split("\n")]
-
-
-def _line(record: dict) -> str:
-    return json.dumps(record, separators=(",", ":")) + "\n"
-
-
-def _write(path: Path, records: list[dict]) -> None:
-    _write_text(path, "".join(_line(r) for r in records))
-
-
-def _write_text(path: Path, text: str) -> None:
+def _write(path: Path, text: str) -> None:
     try:
         with atomic_write(path) as tmp:
             with open(tmp, "w", encoding="utf-8") as f:
