@@ -19,6 +19,7 @@ import copy
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import partial
 
 import torch
 import torch.nn.functional as F
@@ -61,21 +62,17 @@ def evaluate(
     return loss / len(split), correct / len(split)
 
 
-def train_step(
-    model, optimizer, schedule, x, y, label_smoothing: float, taught=None,
-    config: TrainConfig | None = None,
-):  # fmt: skip
-    """One optimisation step on a batch; returns (loss, logits). With `taught`
-    (the teachers' probabilities for the batch) the loss is `config`'s mix of
-    labels and teachers (distill.distillation_loss)."""
+def label_loss(y: torch.Tensor, label_smoothing: float):
+    """The loss of logits against labels `y` (cross-entropy, smoothed)."""
+    return lambda logits: F.cross_entropy(logits, y, label_smoothing=label_smoothing)
+
+
+def train_step(model, optimizer, schedule, x, loss_of):
+    """One optimisation step on a batch with the loss `loss_of(logits)`
+    (`label_loss`, or `distill.distillation_loss` given the batch's
+    teachers); returns (loss, logits)."""
     logits = model(x)
-    if taught is None:
-        loss = F.cross_entropy(logits, y, label_smoothing=label_smoothing)
-    else:
-        loss = distillation_loss(
-            logits, y, taught, config.distill, config.distill_temperature,
-            label_smoothing,
-        )  # fmt: skip
+    loss = loss_of(logits)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
@@ -172,10 +169,14 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
             x = x * 255.0 if config.unscaled else model_values(x, scale=False)
             x = x.to(device)
             y = train.labels[index].to(device)
-            loss, logits = train_step(
-                model, optimizer, schedule, x, y, config.label_smoothing,
-                None if taught is None else taught[index].to(device), config,
-            )  # fmt: skip
+            loss_of = label_loss(y, config.label_smoothing)
+            if taught is not None:
+                loss_of = partial(
+                    distillation_loss, labels=y, taught=taught[index].to(device),
+                    weight=config.distill, temperature=config.distill_temperature,
+                    label_smoothing=config.label_smoothing,
+                )  # fmt: skip
+            loss, logits = train_step(model, optimizer, schedule, x, loss_of)
             if ema is not None:
                 ema.update_parameters(model)
             seen += len(y)

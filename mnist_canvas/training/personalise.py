@@ -25,7 +25,7 @@ from ..data.strokes import LabelledDrawing
 from ..models.classifier import expected_steps
 from ..pipeline.steps import model_values
 from .augment import KINDS, augment
-from .fit import train_step
+from .fit import label_loss, train_step
 from .pen_data import image_steps, render_records
 
 
@@ -132,8 +132,8 @@ def personalise(
         if recipe.augment:
             x = augment(x, recipe.augment, gen)
         x = x * 255.0 if unscaled else model_values(x, scale=False)
-        loss, _ = train_step(model, optimizer, schedule, x, labels,
-                             recipe.label_smoothing)  # fmt: skip
+        loss_of = label_loss(labels, recipe.label_smoothing)
+        loss, _ = train_step(model, optimizer, schedule, x, loss_of)
         if report is not None:
             report(step, loss.item())
     return model.eval()
