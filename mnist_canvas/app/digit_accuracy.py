@@ -9,9 +9,9 @@ GUI thread, always for the newest state of the collection only.
 A worker thread (`jobs.LatestJobs`) takes the newest request of each tag when
 it is free (requests that came meanwhile are replaced), reads every digit with
 each model through `predict_many` (the evaluator's own path) and emits plain
-data. A model that fails is that model's row (its message), never
-the others'. `stop` interrupts the scoring between models and between chunks
-of digits, so closing the app waits a moment, not for thousands of digits.
+data. A model that fails is that model's row (its message), never the
+others'. `stop` interrupts the scoring between models and between chunks of
+digits, so closing the app waits a moment, not for thousands of digits.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 The window calls `Predictor.submit(source, steps, models)` on every pointer
 move. A worker thread (`jobs.LatestJobs`) takes the newest request when it is
 free; requests that arrived meanwhile are simply replaced, so stale work never
-queues and the answer always describes what is on the canvas now. Results come back as a
-`Results` signal carrying plain data (numpy arrays and dataclasses).
+queues and the answer always describes what is on the canvas now. Results come
+back as a `Results` signal carrying plain data (numpy arrays and dataclasses).
 
 Whatever one model raises while loading or answering becomes that model's
 entry in `Results.errors`; the other models still answer and the thread lives.
