@@ -10,12 +10,13 @@ Models know nothing of training or files.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 
+import torch
 from torch import nn
 
-from .registry import ACTIVATIONS, ModelConfig
+from .registry import ACTIVATIONS, REGISTRY, ModelConfig
 
 
 def _conv_block(c_in: int, c_out: int, act, kernel: int = 3) -> list[nn.Module]:
@@ -84,6 +85,38 @@ def _cnn_bn(act, dropout: bool, width: int = 64) -> nn.Module:
     )
 
 
+class SideBySide(nn.Module):
+    """Several feature extractors reading the same image; their features
+    concatenated."""
+
+    def __init__(self, branches: Sequence[nn.Module]):
+        super().__init__()
+        self.branches = nn.ModuleList(branches)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([branch(x) for branch in self.branches], dim=1)
+
+
+def average_of(members: Sequence[nn.Sequential]) -> nn.Sequential:
+    """One network whose logits are the mean of the members' logits (each a
+    sequence ending in a linear layer): their bodies side by side, and one
+    linear layer holding their heads, each weighted 1/n. An ensemble that runs
+    as a single network (one ONNX graph) and is still a sequence ending in a
+    linear layer, so its features (all members') serve nearest neighbours."""
+    heads = [member[-1] for member in members]
+    head = nn.Linear(sum(h.in_features for h in heads), heads[0].out_features)
+    with torch.no_grad():
+        head.weight.copy_(torch.cat([h.weight for h in heads], dim=1) / len(heads))
+        head.bias.copy_(torch.stack([h.bias for h in heads]).mean(0))
+    return nn.Sequential(SideBySide([member[:-1] for member in members]), head)
+
+
+def _averaged(member: str, count: int, act, dropout: bool) -> nn.Module:
+    return average_of(
+        [BUILDERS[member](act, dropout) for _ in range(count)]  # fresh members
+    )
+
+
 BUILDERS: dict[str, Callable[[Callable[[], nn.Module], bool], nn.Module]] = {
     "mlp": _mlp,
     "cnn": _cnn,
@@ -91,6 +124,13 @@ BUILDERS: dict[str, Callable[[Callable[[], nn.Module], bool], nn.Module]] = {
     "cnn-bn": _cnn_bn,
     "cnn-bn-wide": partial(_cnn_bn, width=128),
 }
+BUILDERS.update(
+    {
+        name: partial(_averaged, *arch.averages)
+        for name, arch in REGISTRY.items()
+        if arch.averages is not None
+    }
+)
 
 
 def build_model(config: ModelConfig) -> nn.Module:

@@ -52,6 +52,10 @@ class ModelConfig:
 class Architecture:
     dropout: bool  # its default
     summary: str
+    # (member architecture, count) for a model that averages the logits of
+    # that many members, each trained on its own with its own seed; None for a
+    # single network.
+    averages: tuple[str, int] | None = None
 
 
 REGISTRY: dict[str, Architecture] = {
@@ -64,5 +68,11 @@ REGISTRY: dict[str, Architecture] = {
     "cnn-bn-wide": Architecture(
         True,
         "CNN: cnn-bn with 128 channels at 7×7 (the app's default)",
+    ),
+    "cnn-bn-wide-x2": Architecture(
+        True,
+        "two cnn-bn-wide trained apart (seeds n, n + 1), their logits averaged "
+        "in one network",
+        averages=("cnn-bn-wide", 2),
     ),
 }

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 
@@ -27,7 +27,8 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel
 
 from ..data.mnist import Mnist, Split, validation_split
-from ..models.architectures import build_model
+from ..models.architectures import average_of, build_model
+from ..models.registry import REGISTRY, ModelConfig
 from ..pipeline.steps import model_values
 from .augment import augment
 from .config import Progress, TrainConfig
@@ -80,9 +81,15 @@ def train_step(model, optimizer, schedule, x, loss_of):
     return loss, logits
 
 
+def mnist_split(config: TrainConfig, data: Mnist) -> tuple[Split, Split]:
+    """MNIST's training images → (train, validation), the same for every
+    config with the same `val_size`."""
+    return validation_split(data.train, config.val_size, seed=0)
+
+
 def training_split(config: TrainConfig, data: Mnist) -> tuple[Split, Split]:
     """The (train, validation) images a config trains on."""
-    train, val = validation_split(data.train, config.val_size, seed=0)
+    train, val = mnist_split(config, data)
     if config.imbalance is not None:
         digit, kept = config.imbalance
         is_digit = train.labels == digit
@@ -128,7 +135,50 @@ def resolve_device(name: str) -> torch.device:
 
 
 def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
-    """Train a model as `config` says; see the module docstring."""
+    """Train a model as `config` says; see the module docstring.
+
+    A model that averages members (`cnn-bn-wide-x2`) trains each member in
+    turn, member i with seed `config.seed + i` (progress counts the epochs of
+    all of them), then joins them (`average_of`) and validates the result."""
+    averages = REGISTRY[config.model.arch].averages
+    if averages is None:
+        yield from _fit_single(config, data)
+        return
+    member, count = averages
+    members, offset, last = [], 0.0, None
+    for i in range(count):
+        member_config = replace(
+            config, model=replace(config.model, arch=member), seed=config.seed + i
+        )
+        for last in _fit_single(member_config, data):
+            last = replace(last, epoch=i * config.epochs + last.epoch,
+                           epochs=count * config.epochs,
+                           elapsed=offset + last.elapsed)  # fmt: skip
+            if last.phase != "done":
+                yield last
+        members.append(last.model)
+        offset = last.elapsed
+    model = joined(config.model, members)
+    val_loss, val_acc = evaluate(
+        model, mnist_split(config, data)[1], unscaled=config.unscaled
+    )
+    yield replace(last, val_loss=val_loss, val_accuracy=val_acc, model=model)
+
+
+def joined(config: ModelConfig, members: Sequence[nn.Module]) -> nn.Module:
+    """Trained members → the averaging model `config` names (its structure
+    checked: a member of another architecture raises ValueError)."""
+    model = build_model(config)
+    try:
+        model.load_state_dict(average_of(members).state_dict())
+    except (RuntimeError, IndexError, TypeError, AttributeError) as error:
+        raise ValueError(
+            f"These models cannot be joined into {config.arch}: {error}"
+        ) from None
+    return model.eval()
+
+
+def _fit_single(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
     device = resolve_device(config.device)
