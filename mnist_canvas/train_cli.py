@@ -17,6 +17,8 @@ import os
 import platform
 import shlex
 import sys
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -27,11 +29,12 @@ from .cli_types import at_least, positive
 from .data import DataError, default_mnist_dir, default_pen_digits, shown_path
 from .data.mnist import load_mnist
 from .models.architectures import parameter_count
-from .models.checkpoint import save_checkpoint
+from .models.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .models.registry import ACTIVATIONS, REGISTRY, ModelConfig
 from .pipeline.steps import switches
 from .training.augment import KINDS, parse_kinds
-from .training.fit import TrainConfig, evaluate, fit, input_steps
+from .training.config import Progress
+from .training.fit import TrainConfig, evaluate, fit, input_steps, joined, mnist_split
 
 DESCRIPTION_CHARS = 200
 
@@ -123,6 +126,11 @@ def parser(
     add("--distill-temperature", type=positive, default=d.distill_temperature,
         metavar="T", help="with --teacher: soften both the teachers' and the "
         "model's probabilities by T (default: %(default)s)")
+    if out_help is None:  # train.py's own
+        add("--members", nargs="+", default=None, metavar="FILE",
+            help="instead of training, join these trained checkpoints into "
+            "--model when it averages members (cnn-bn-wide-x2: two cnn-bn-wide "
+            "of one recipe and different seeds)")
     add("--config-json", type=_config_json, default=None, metavar="JSON_OR_FILE",
         help="the whole training configuration (TrainConfig as JSON, or a file "
         "holding it); replaces the options above and --seed/--threads/--device")
@@ -243,11 +251,14 @@ def run(argv: list[str]) -> int:
         report.emit(phase="error", message=str(error))
         print(f"error: {error}", file=sys.stderr)
         return 2
-    last = None
+    last, members = None, None
     try:
-        for last in fit(config, data):
-            if last.phase in ("step", "epoch"):
-                report.progress(last)
+        if args.members:
+            last, members = _from_members(config, args.members, data)
+        else:
+            for last in fit(config, data):
+                if last.phase in ("step", "epoch"):
+                    report.progress(last)
     except ValueError as error:
         report.emit(phase="error", message=str(error))
         print(f"error: {error}", file=sys.stderr)
@@ -278,6 +289,13 @@ def run(argv: list[str]) -> int:
         "versions": {"mnist_canvas": __version__, "torch": torch.__version__,
                      "python": platform.python_version()},
     }  # fmt: skip
+    if members:  # the recipe is theirs; each member's own command and seed
+        recipe = TrainConfig.from_dict(members[0]["training"])
+        metadata["training"] = replace(recipe, model=config.model).to_dict()
+        metadata["members"] = [
+            {k: m.get(k) for k in ("command", "train_seconds", "metrics", "date")}
+            | {"seed": m["training"].get("seed")} for m in members
+        ]  # fmt: skip
     if args.description:
         metadata["description"] = args.description
     try:
@@ -292,6 +310,55 @@ def run(argv: list[str]) -> int:
         print(f"MNIST test accuracy {test_accuracy:.4f}{extra}; "
               f"{last.elapsed:.0f}s training; saved {out}")  # fmt: skip
     return 0
+
+
+def _from_members(config: TrainConfig, paths: list[str], data):
+    """(the "done" progress of the joined model, the members' metadata), for
+    `--members`; ValueError says why the files cannot be joined."""
+    averages = REGISTRY[config.model.arch].averages
+    if averages is None:
+        joinable = ", ".join(name for name, a in REGISTRY.items() if a.averages)
+        raise ValueError(f"--members joins models into one that averages them "
+                         f"({joinable}), not {config.model.arch}")  # fmt: skip
+    member, count = averages
+    if len(paths) != count:
+        raise ValueError(f"{config.model.arch} averages {count} {member} models; "
+                         f"--members named {len(paths)}")  # fmt: skip
+    models, metas, recipes = [], [], []
+    expected = replace(config.model, arch=member).to_dict()
+    for path in paths:
+        try:
+            model, meta = load_checkpoint(path)
+        except CheckpointError as error:
+            raise ValueError(str(error)) from None
+        try:  # the defaults of settings added since it trained filled in
+            recipe = TrainConfig.from_dict(meta.get("training", {})).to_dict()
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from None
+        if meta["model"] != expected:
+            raise ValueError(f"{path} is {meta['model']}; {config.model.arch} "
+                             f"needs {expected}")  # fmt: skip
+        models.append(model)
+        metas.append(meta)
+        recipes.append({k: recipe[k] for k in recipe if k not in ("seed", "threads")})
+    if any(recipe != recipes[0] for recipe in recipes):
+        raise ValueError("The members were trained with different recipes "
+                         "(not only seeds): their mean has no one recipe")  # fmt: skip
+    if len({m["training"].get("seed") for m in metas}) < count:
+        raise ValueError("The members share a seed: they are one model twice")
+    if recipes[0].get("unscaled", False) != config.unscaled:
+        raise ValueError("--unscaled must match how the members were trained")
+    start = time.perf_counter()
+    model = joined(config.model, models)
+    recipe = TrainConfig.from_dict(metas[0]["training"])  # their validation images
+    val_loss, val_acc = evaluate(model, mnist_split(recipe, data)[1],
+                                 unscaled=config.unscaled)  # fmt: skip
+    seconds = sum(m.get("train_seconds") or 0 for m in metas)
+    seconds += time.perf_counter() - start
+    epochs = sum(m.get("epochs_run") or 0 for m in metas)
+    done = Progress("done", epochs, epochs, 0, 0, float("nan"), float("nan"),
+                    val_loss, val_acc, 0.0, seconds, model)  # fmt: skip
+    return done, metas
 
 
 def _now() -> str:
