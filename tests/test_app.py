@@ -29,14 +29,15 @@ def test_models_are_offered_default_first(window):
     names = [
         window.model_picker.itemText(i) for i in range(window.model_picker.count())
     ]
-    assert names[0] == DEFAULT_MODEL and set(names[:5]) == {
+    assert names[0] == DEFAULT_MODEL and set(names[:6]) == {
         "cnn-bn",
         "cnn-bn-wide",
+        "cnn-bn-wide-x2",
         "mlp",
         "cnn",
         "cnn-dropout",
     }
-    assert all(name.startswith("cause-") or name == "svm" for name in names[5:])
+    assert all(name.startswith("cause-") or name == "svm" for name in names[6:])
 
 
 def test_last_serial_names_the_newest_request(qtbot, window):

@@ -153,12 +153,12 @@ def test_pen_digits_dev_file(pen_digits, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("model", ["cnn-bn", "cnn-bn-wide"])
+@pytest.mark.parametrize("model", ["cnn-bn", "cnn-bn-wide", "cnn-bn-wide-x2"])
 def test_mnist_test_set(mnist_dir, capsys, model):
     code, out, _ = run(capsys, "--mnist", mnist_dir, "--model", model, "--json")
     report = json.loads(out.strip().splitlines()[-1])
     assert code == 0 and report["n"] == 10000 and report["model"] == model
-    assert report["accuracy"] >= 0.995  # measured: 0.9962 and 0.9969 (README)
+    assert report["accuracy"] >= 0.995  # measured: 0.9962, 0.9965, 0.9968 (README)
     assert len(report["errors"]) == round(10000 * (1 - report["accuracy"]))
 
 

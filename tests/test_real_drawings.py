@@ -20,8 +20,8 @@ from mnist_canvas.models.classifier import Classifier
 
 SAMPLE = 800
 # Measured with the shipped default on this sample: 100 % at both brushes
-# (800 of 800, as for the two defaults before it; `cnn-bn`, which saw 80 % of these
-# writers: 99.88 %).
+# (800 of 800, as for the three defaults before it; `cnn-bn`, which saw 80 % of
+# these writers: 99.88 %).
 THRESHOLD = 0.985
 
 

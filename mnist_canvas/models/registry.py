@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-DEFAULT_MODEL = "cnn-bn-wide"  # the model the app and tools run when none is named
+DEFAULT_MODEL = "cnn-bn-wide-x2"  # the model the app and tools run when none is named
 DEFAULT_ARCH = "cnn-bn"  # train.py's architecture when none is named
 # Activation names → torch.nn class names (built in `architectures`).
 ACTIVATIONS: dict[str, str] = {"relu": "ReLU", "sigmoid": "Sigmoid"}
@@ -67,12 +67,12 @@ REGISTRY: dict[str, Architecture] = {
     ),
     "cnn-bn-wide": Architecture(
         True,
-        "CNN: cnn-bn with 128 channels at 7×7 (the app's default)",
+        "CNN: cnn-bn with 128 channels at 7×7",
     ),
     "cnn-bn-wide-x2": Architecture(
         True,
         "two cnn-bn-wide trained apart (seeds n, n + 1), their logits averaged "
-        "in one network",
+        "in one network (the app's default)",
         averages=("cnn-bn-wide", 2),
     ),
 }
