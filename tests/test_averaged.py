@@ -110,3 +110,15 @@ def test_members_that_do_not_make_one_model_are_refused(tmp_path, offline, capsy
         assert reason in capsys.readouterr().err
     status, out = join(tmp_path, a, b, model="cnn-bn")
     assert status == 2 and "cnn-bn-wide-x2" in capsys.readouterr().err
+
+
+def test_about_says_the_shipped_default_averages_two_seeds():
+    from mnist_canvas.app.about import model_summary
+    from mnist_canvas.models.catalogue import read_entry
+    from mnist_canvas.models.classifier import shipped_weights_dir
+
+    folder = shipped_weights_dir()
+    pair = model_summary(read_entry(folder / "cnn-bn-wide-x2.safetensors", True))
+    single = model_summary(read_entry(folder / "cnn-bn-wide.safetensors", True))
+    assert "Averages 2 models trained apart (seeds 1, 2)" in pair
+    assert "Averages" not in single

@@ -44,6 +44,15 @@ def model_summary(entry: ModelEntry | None) -> str:
         f"Trained {escape(str(meta.get('epochs_run', '?')))} epochs, "
         f"augmentation: {escape(augment) or 'none'}"
     )
+    members = meta.get("members")
+    if isinstance(members, list) and members:
+        seeds = ", ".join(
+            escape(str(m.get("seed", "?"))) for m in members if isinstance(m, dict)
+        )
+        lines.append(
+            f"Averages {len(members)} models trained apart (seeds {seeds}); "
+            "the epochs are theirs together"
+        )
     lines.append(f"Data: {escape(str(meta.get('data', {}).get('mnist', '?')))}")
     lines.append(f"Command: <code>{escape(str(meta.get('command', '?')))}</code>")
     lines.append(f"Date: {escape(str(meta.get('date', '?')))}")
