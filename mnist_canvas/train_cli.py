@@ -34,7 +34,7 @@ from .models.registry import ACTIVATIONS, REGISTRY, ModelConfig
 from .pipeline.steps import switches
 from .training.augment import KINDS, parse_kinds
 from .training.config import Progress
-from .training.fit import TrainConfig, evaluate, fit, input_steps, joined, mnist_split
+from .training.fit import TrainConfig, evaluate, fit, input_steps, joined
 
 DESCRIPTION_CHARS = 200
 
@@ -253,8 +253,8 @@ def run(argv: list[str]) -> int:
         return 2
     last, members = None, None
     try:
-        if args.members:
-            last, members = _from_members(config, args.members, data)
+        if args.members:  # their recipe becomes this model's
+            last, members, config = _from_members(config, args.members, data)
         else:
             for last in fit(config, data):
                 if last.phase in ("step", "epoch"):
@@ -289,9 +289,7 @@ def run(argv: list[str]) -> int:
         "versions": {"mnist_canvas": __version__, "torch": torch.__version__,
                      "python": platform.python_version()},
     }  # fmt: skip
-    if members:  # the recipe is theirs; each member's own command and seed
-        recipe = TrainConfig.from_dict(members[0]["training"])
-        metadata["training"] = replace(recipe, model=config.model).to_dict()
+    if members:  # each member's own command and seed
         metadata["members"] = [
             {k: m.get(k) for k in ("command", "train_seconds", "metrics", "date")}
             | {"seed": m["training"].get("seed")} for m in members
@@ -313,8 +311,10 @@ def run(argv: list[str]) -> int:
 
 
 def _from_members(config: TrainConfig, paths: list[str], data):
-    """(the "done" progress of the joined model, the members' metadata), for
-    `--members`; ValueError says why the files cannot be joined."""
+    """For `--members`: (the "done" progress of the joined model, the members'
+    metadata, their recipe as the joined model's: what `train.py --model
+    cnn-bn-wide-x2 --seed n` with their options would train, members seeded
+    n, n + 1, …). ValueError says why the files cannot be joined."""
     averages = REGISTRY[config.model.arch].averages
     if averages is None:
         joinable = ", ".join(name for name, a in REGISTRY.items() if a.averages)
@@ -331,34 +331,38 @@ def _from_members(config: TrainConfig, paths: list[str], data):
             model, meta = load_checkpoint(path)
         except CheckpointError as error:
             raise ValueError(str(error)) from None
-        try:  # the defaults of settings added since it trained filled in
-            recipe = TrainConfig.from_dict(meta.get("training", {})).to_dict()
-        except ValueError as error:
-            raise ValueError(f"{path}: {error}") from None
         if meta["model"] != expected:
             raise ValueError(f"{path} is {meta['model']}; {config.model.arch} "
                              f"needs {expected}")  # fmt: skip
+        try:  # the defaults of settings added since it trained filled in
+            recipes.append(TrainConfig.from_dict(meta.get("training", {})))
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from None
         models.append(model)
         metas.append(meta)
-        recipes.append({k: recipe[k] for k in recipe if k not in ("seed", "threads")})
-    if any(recipe != recipes[0] for recipe in recipes):
+    first = recipes[0]
+    if any(
+        replace(r, seed=first.seed, threads=first.threads) != first for r in recipes
+    ):
         raise ValueError("The members were trained with different recipes "
                          "(not only seeds): their mean has no one recipe")  # fmt: skip
-    if len({m["training"].get("seed") for m in metas}) < count:
-        raise ValueError("The members share a seed: they are one model twice")
-    if recipes[0].get("unscaled", False) != config.unscaled:
-        raise ValueError("--unscaled must match how the members were trained")
+    seeds = [r.seed for r in recipes]
+    if seeds != [first.seed + i for i in range(count)]:
+        raise ValueError(f"The members' seeds must be n, n + 1, … in order, as "
+                         f"{config.model.arch} trains them, not {seeds}")  # fmt: skip
+    pen = first.pen_train and os.path.expandvars(first.pen_train)  # as recorded
+    if pen and first.pen_fold is not None and not Path(pen).is_file():
+        raise ValueError(f"The members' pen digits {first.pen_train} are not here "
+                         "(their held-out writers are measured on them)")  # fmt: skip
+    recipe = replace(first, model=config.model, pen_train=pen)
     start = time.perf_counter()
-    model = joined(config.model, models)
-    recipe = TrainConfig.from_dict(metas[0]["training"])  # their validation images
-    val_loss, val_acc = evaluate(model, mnist_split(recipe, data)[1],
-                                 unscaled=config.unscaled)  # fmt: skip
+    model, val_loss, val_acc = joined(recipe, models, data)  # their validation
     seconds = sum(m.get("train_seconds") or 0 for m in metas)
     seconds += time.perf_counter() - start
     epochs = sum(m.get("epochs_run") or 0 for m in metas)
     done = Progress("done", epochs, epochs, 0, 0, float("nan"), float("nan"),
                     val_loss, val_acc, 0.0, seconds, model)  # fmt: skip
-    return done, metas
+    return done, metas, recipe
 
 
 def _now() -> str:

@@ -14,6 +14,7 @@ from mnist_canvas.models.architectures import average_of, build_model
 from mnist_canvas.models.checkpoint import load_checkpoint, read_metadata
 from mnist_canvas.models.engine import Session, onnx_bytes
 from mnist_canvas.models.registry import ModelConfig
+from mnist_canvas.training.config import TrainConfig
 from mnist_canvas.training.fit import evaluate, fit, mnist_split
 
 WIDE, PAIR = ModelConfig("cnn-bn-wide"), ModelConfig("cnn-bn-wide-x2")
@@ -86,7 +87,9 @@ def test_train_py_joins_trained_members_and_records_them(tmp_path, offline):  # 
     assert meta["model"]["arch"] == "cnn-bn-wide-x2"
     assert [m["seed"] for m in meta["members"]] == [1, 2]
     assert meta["members"][0]["command"] == read_metadata(a)["command"]
-    assert meta["training"]["augment"] == [] and meta["training"]["train_size"] == 200
+    # the members' recipe: what train.py --model cnn-bn-wide-x2 --seed 1 trains
+    recipe = small_config(model=PAIR, train_size=200, seed=1)
+    assert TrainConfig.from_dict(meta["training"]) == recipe
     assert meta["epochs_run"] == 2 and "--members" in meta["command"]
     val = mnist_split(small_config(), synthetic())[1]
     assert meta["metrics"]["val_accuracy"] == evaluate(pair, val)[1]
@@ -99,7 +102,8 @@ def test_members_that_do_not_make_one_model_are_refused(tmp_path, offline, capsy
     capsys.readouterr()
     cases = [
         ((a,), "averages 2"),
-        ((a, a), "share a seed"),
+        ((a, a), "seeds must be n, n + 1"),
+        ((b, a), "seeds must be n, n + 1"),
         ((a, other_recipe), "different recipes"),
         ((a, narrow), "needs"),
         ((a, "/no/such.safetensors"), "no such file"),

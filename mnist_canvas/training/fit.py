@@ -28,7 +28,7 @@ from torch.optim.swa_utils import AveragedModel
 
 from ..data.mnist import Mnist, Split, validation_split
 from ..models.architectures import average_of, build_model
-from ..models.registry import REGISTRY, ModelConfig
+from ..models.registry import REGISTRY
 from ..pipeline.steps import model_values
 from .augment import augment
 from .config import Progress, TrainConfig
@@ -158,24 +158,26 @@ def fit(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
                 yield last
         members.append(last.model)
         offset = last.elapsed
-    model = joined(config.model, members)
-    val_loss, val_acc = evaluate(
-        model, mnist_split(config, data)[1], unscaled=config.unscaled
-    )
+    model, val_loss, val_acc = joined(config, members, data)
     yield replace(last, val_loss=val_loss, val_accuracy=val_acc, model=model)
 
 
-def joined(config: ModelConfig, members: Sequence[nn.Module]) -> nn.Module:
-    """Trained members → the averaging model `config` names (its structure
-    checked: a member of another architecture raises ValueError)."""
-    model = build_model(config)
+def joined(
+    config: TrainConfig, members: Sequence[nn.Module], data: Mnist
+) -> tuple[nn.Module, float, float]:
+    """Trained members → (the averaging model `config` names, its validation
+    loss and accuracy); a member of another architecture: ValueError."""
+    model = build_model(config.model)
     try:
         model.load_state_dict(average_of(members).state_dict())
     except (RuntimeError, IndexError, TypeError, AttributeError) as error:
         raise ValueError(
-            f"These models cannot be joined into {config.arch}: {error}"
+            f"These models cannot be joined into {config.model.arch}: {error}"
         ) from None
-    return model.eval()
+    val_loss, val_acc = evaluate(
+        model, mnist_split(config, data)[1], unscaled=config.unscaled
+    )
+    return model.eval(), val_loss, val_acc
 
 
 def _fit_single(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
