@@ -11,6 +11,10 @@ fold, the pooled accuracy over every held-out digit and the spread across
 folds; `--json` prints one JSON object as its last line (and `--out FILE`
 writes it too). Nothing here looks at MNIST's test set. Exit status 2: bad
 arguments or data.
+
+A distilled recipe needs teachers that never saw the held-out people: write
+`{fold}` in the teacher's path (`--teacher cv/fold-{fold}.safetensors`, the
+models a `--keep cv` run saved) and each fold learns from its own.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from .training.fit import fit, input_steps
 
 BRUSHES = (6.0, 14.0, 28.0)
 SEED = 1  # the random placement's seed, as in the README's tables
+FOLD = "{fold}"  # in a --teacher path: the fold held out, so each has its own
 
 
 def _parser():
@@ -75,6 +80,11 @@ def _folds(text: str | None, folds: int) -> list[int]:
     return chosen
 
 
+def fold_teachers(config, fold: int) -> tuple[str, ...]:
+    """The teachers of `fold`'s run: FOLD in a teacher's path becomes K."""
+    return tuple(path.replace(FOLD, str(fold)) for path in config.teachers)
+
+
 def gallery(inputs: np.ndarray, titles: list[str], path: Path) -> None:
     """The model inputs of misread digits in a grid, each titled "label as read"."""
     from PIL import Image, ImageDraw
@@ -101,7 +111,7 @@ def run_fold(
     config, data, fold: int, keep: Path | None = None, shown: Path | None = None
 ) -> dict:
     """Train with `fold` held out; read its people's digits at each brush."""
-    config = replace(config, pen_fold=fold)
+    config = replace(config, pen_fold=fold, teachers=fold_teachers(config, fold))
     start, last = time.perf_counter(), None
     for last in fit(config, data):  # noqa: B007 (the last one holds the model)
         pass
@@ -156,10 +166,11 @@ def main(argv: list[str] | None = None) -> int:
         if config.pen_train is None:
             raise ValueError("--pen-train names the pen digits to cross-validate on")
         chosen = _folds(args.only, config.pen_folds)
-        if config.teachers:
+        if any(FOLD not in path for path in config.teachers):
             print("warning: a teacher that trained on a held-out fold's writers "
                   "lifts that fold's figure; these estimates are honest only for "
-                  "teachers that never saw them", file=sys.stderr)  # fmt: skip
+                  "teachers that never saw them (a teacher path with {fold} "
+                  "names one per fold)", file=sys.stderr)  # fmt: skip
         data = load_mnist(args.data_dir or default_mnist_dir(), download=args.download)
         folds = []
         for fold in chosen:

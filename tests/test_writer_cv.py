@@ -80,3 +80,26 @@ def test_cross_validation_holds_out_every_fold_once(stroke_file, tmp_path, monke
 def test_cross_validation_needs_pen_digits(capsys):
     assert writer_cv.main(["--epochs", "1"]) == 2
     assert "--pen-train" in capsys.readouterr().err
+
+
+def test_each_fold_learns_from_its_own_teacher(stroke_file, tmp_path, monkeypatch,
+                                               capsys):  # fmt: skip
+    monkeypatch.setattr(writer_cv, "load_mnist", lambda *a, **k: synthetic())
+    argv = ["--pen-train", str(stroke_file), "--model", "mlp", "--epochs", "1",
+            "--augment", "none", "--threads", "1", "--pen-folds", "3",
+            "--pen-variants", "1", "--only", "0,2"]  # fmt: skip
+    teachers = tmp_path / "teachers"
+    assert writer_cv.main([*argv, "--keep", str(teachers)]) == 0
+    capsys.readouterr()
+    students = tmp_path / "students"
+    taught = [*argv, "--keep", str(students)]
+    own = str(teachers / "fold-{fold}.safetensors")
+    assert writer_cv.main([*taught, "--teacher", own]) == 0
+    assert "warning" not in capsys.readouterr().err
+    for fold in (0, 2):
+        training = read_metadata(students / f"fold-{fold}.safetensors")["training"]
+        assert training["teachers"] == [str(teachers / f"fold-{fold}.safetensors")]
+    # One teacher for every fold saw the held-out people: said, not refused.
+    one = str(teachers / "fold-0.safetensors")
+    assert writer_cv.main([*taught, "--teacher", one, "--only", "0"]) == 0
+    assert "a teacher that trained on a held-out fold" in capsys.readouterr().err
