@@ -76,14 +76,15 @@ def test_features_are_the_layer_before_the_classifier(cnn_bn, imported):
 
 def test_index_query_is_exact():
     rng = np.random.default_rng(0)
-    features = rng.normal(size=(500, 16)).astype(np.float32)
-    index = FeatureIndex(features, rng.integers(0, 10, 500), "features")
+    features = rng.normal(size=(9000, 16)).astype(np.float32)  # several blocks
+    index = FeatureIndex(features, rng.integers(0, 10, 9000), "features")
     query = rng.normal(size=16).astype(np.float32)
     found = index.query(query, 5)
-    exact = np.argsort(np.linalg.norm(features - query, axis=1))[:5]
+    held = features.astype(np.float16).astype(np.float32)  # the index's precision
+    exact = np.argsort(np.linalg.norm(held - query, axis=1))[:5]
     assert [n.index for n in found] == list(exact)
     assert found[0].distance == pytest.approx(
-        np.linalg.norm(features[exact[0]] - query), rel=1e-4
+        np.linalg.norm(held[exact[0]] - query), rel=1e-4
     )
 
 
