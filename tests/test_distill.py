@@ -26,12 +26,24 @@ def test_the_loss_mixes_labels_and_softened_teachers():
     labels = torch.tensor([0, 2])
     taught = torch.tensor([[0.5, 0.3, 0.2], [0.1, 0.6, 0.3]])
     hard = F.cross_entropy(logits, labels, label_smoothing=0.1)
-    soft = -(taught * (logits / 4).log_softmax(1)).sum(1).mean() * 16
+    soft = (taught * (taught.log() - (logits / 4).log_softmax(1))).sum(1).mean() * 16
     loss = partial(distillation_loss, logits, labels, taught, temperature=4.0,
                    label_smoothing=0.1)  # fmt: skip
     assert loss(weight=0.0) == pytest.approx(hard.item())
     assert loss(weight=1.0) == pytest.approx(soft.item())
     assert loss(weight=0.25) == pytest.approx(0.75 * hard.item() + 0.25 * soft.item())
+
+
+def test_agreeing_with_the_teachers_costs_nothing_and_teaches_as_cross_entropy():
+    taught = torch.tensor([[0.7, 0.2, 0.1, 0.0]])
+    agreeing = (taught.clamp_min(1e-12).log() * 4).requires_grad_()
+    loss = distillation_loss(agreeing, torch.tensor([0]), taught, 1.0, 4.0)
+    assert loss.item() == pytest.approx(0.0, abs=1e-4)  # the loss shown is how far
+    logits = torch.tensor([[1.0, -2.0, 0.5, 3.0]], requires_grad=True)
+    distillation_loss(logits, torch.tensor([0]), taught, 1.0, 4.0).backward()
+    plain = logits.detach().clone().requires_grad_()
+    (F.cross_entropy(plain / 4, taught) * 16).backward()
+    assert torch.allclose(logits.grad, plain.grad, atol=1e-6)
 
 
 def test_teachers_are_averaged_each_fed_its_own_values(tmp_path):

@@ -2,11 +2,13 @@
 probabilities.
 
 The loss mixes the usual cross-entropy with the labels and, `weight` of it,
-the cross-entropy between the student's and the teachers' probabilities, both
-softened by a temperature T (scaled by T², as Hinton et al. do, so the mix
-means the same at any T). Softening is what carries the teachers' knowledge:
-on images they trained on, their plain probabilities are nearly one-hot, while
-at T = 4 they tell that this 7 looks a little like a 1 and not at all like a 0.
+how far the student's probabilities are from the teachers' (their KL
+divergence: the cross-entropy less the teachers' own entropy, so the same
+gradient, and zero when the student agrees), both softened by a temperature T
+(scaled by T², as Hinton et al. do, so the mix means the same at any T).
+Softening is what carries the teachers' knowledge: on images they trained on,
+their plain probabilities are nearly one-hot, while at T = 4 they tell that
+this 7 looks a little like a 1 and not at all like a 0.
 
 The teachers (the mean of their softened probabilities) read each training
 image once, un-augmented, before training starts, so distilling costs no more
@@ -53,8 +55,9 @@ def distillation_loss(
     logits: torch.Tensor, labels: torch.Tensor, taught: torch.Tensor,
     weight: float, temperature: float, label_smoothing: float = 0.0,
 ) -> torch.Tensor:  # fmt: skip
-    """(1 - weight) · CE(logits, labels) + weight · T² · CE(logits / T, taught),
-    `taught` being the teachers' probabilities at temperature T."""
+    """(1 - weight) · CE(logits, labels) + weight · T² · KL(taught ‖ softmax(logits
+    / T)), `taught` being the teachers' probabilities at temperature T."""
     hard = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
-    soft = F.cross_entropy(logits / temperature, taught) * temperature**2
+    student = (logits / temperature).log_softmax(1)
+    soft = F.kl_div(student, taught, reduction="batchmean") * temperature**2
     return hard.lerp(soft, weight)
