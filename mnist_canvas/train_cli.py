@@ -350,11 +350,11 @@ def _from_members(config: TrainConfig, paths: list[str], data):
     if seeds != [first.seed + i for i in range(count)]:
         raise ValueError(f"The members' seeds must be n, n + 1, … in order, as "
                          f"{config.model.arch} trains them, not {seeds}")  # fmt: skip
-    pen = first.pen_train and os.path.expandvars(first.pen_train)  # as recorded
+    pen = first.pen_train
     if pen and first.pen_fold is not None and not Path(pen).is_file():
         raise ValueError(f"The members' pen digits {first.pen_train} are not here "
                          "(their held-out writers are measured on them)")  # fmt: skip
-    recipe = replace(first, model=config.model, pen_train=pen)
+    recipe = replace(first, model=config.model)
     start = time.perf_counter()
     model, val_loss, val_acc = joined(recipe, models, data)  # their validation
     seconds = sum(m.get("train_seconds") or 0 for m in metas)

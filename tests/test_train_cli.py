@@ -125,3 +125,8 @@ def test_the_pen_digits_path_is_recorded_as_the_data_folder(tmp_path, offline,
     meta = read_metadata(tmp_path / "m.safetensors")
     assert meta["training"]["pen_train"] == "$MNIST_CANVAS_DATA/pen.jsonl.gz"
     assert str(tmp_path) not in json.dumps(meta)
+    # The recipe as recorded trains again: the folder is found from the variable.
+    again = tmp_path / "again.safetensors"
+    recorded = json.dumps(meta["training"])
+    assert train_cli.run(["--config-json", recorded, "--out", str(again)]) == 0
+    assert read_metadata(again)["training"] == meta["training"]

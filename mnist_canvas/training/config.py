@@ -5,6 +5,7 @@ records the other, each rebuilt and checked on arrival."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,8 @@ class TrainConfig:
     report_every: int = 20  # steps between progress reports
 
     def __post_init__(self) -> None:
+        if self.pen_train:  # as checkpoints record it: $MNIST_CANVAS_DATA/...
+            object.__setattr__(self, "pen_train", os.path.expandvars(self.pen_train))
         if self.ema is not None and not 0 < self.ema < 1:
             raise ValueError(
                 f"The weight average's decay must be in (0, 1), not {self.ema}"
