@@ -3,6 +3,7 @@
 import os
 import shutil
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -66,25 +67,35 @@ def test_a_digit_key_keeps_the_drawing_and_undo_brings_it_back(feature, qtbot):
     assert feature.view.digits.count() == 1
 
 
-def test_the_collection_is_opened_when_first_needed(
+def opened_on(monkeypatch) -> list[str]:
+    """Where MyDigits.open is called from now on: "GUI" or "worker", each time."""
+    threads, real_open = [], MyDigits.open
+
+    def open_(path=None):
+        gui = threading.current_thread() is threading.main_thread()
+        threads.append("GUI" if gui else "worker")
+        return real_open(path)
+
+    monkeypatch.setattr(MyDigits, "open", open_)
+    return threads
+
+
+def test_the_collection_is_read_on_the_worker_once_the_window_is_up(
     data_home,
     make_window,  # noqa: F811
     monkeypatch,
+    qtbot,
 ):
-    """A big collection must not slow the start-up: it is read when the dock
-    is first shown or a digit kept, not while the window is made."""
+    """A big collection must slow neither start-up nor the GUI thread."""
     collection = MyDigits.open(default_path())
     collection.add(Drawing(strokes=(Stroke.from_points(SEVEN, 14.0),)), 7)
-    opened = []
-    real_open = MyDigits.open
-    monkeypatch.setattr(
-        MyDigits, "open", lambda path=None: opened.append(path) or real_open(path)
-    )
+    opened = opened_on(monkeypatch)
     window = make_window()
     feature = window.findChild(MyDigitsFeature)
-    assert opened == [] and feature.view.digits.count() == 0
-    feature.dock.show()
-    assert len(opened) == 1 and feature.view.digits.count() == 1
+    assert opened == [] and feature.view.digits.count() == 0  # not while made
+    feature.dock.show()  # while it is read: shown when read
+    qtbot.waitUntil(lambda: feature.view.digits.count() == 1)
+    assert opened == ["worker"]  # once
     feature.dock.hide()
     draw(window, ONE)
     assert feature.label(1)
@@ -92,6 +103,27 @@ def test_the_collection_is_opened_when_first_needed(
     feature.dock.show()
     assert feature.view.digits.count() == 2 and len(opened) == 1
     feature.accuracy.stop()
+    feature.importer.stop()
+
+
+def test_a_digit_kept_before_the_worker_reads_is_kept_once(
+    data_home,
+    make_window,  # noqa: F811
+    monkeypatch,
+    qtbot,
+):
+    opened = opened_on(monkeypatch)
+    window = make_window()
+    feature = window.findChild(MyDigitsFeature)
+    draw(window)
+    assert feature.label(7)  # read here, on the GUI thread: the worker need not
+    assert opened == ["GUI"]
+    qtbot.wait(50)  # the worker is asked to read (the window's first events)
+    feature.read_soon()  # (again: whenever asked, it has nothing to do)
+    qtbot.waitUntil(feature.importer.idle)
+    assert opened == ["GUI"] and feature.collection.labels() == [7]
+    assert MyDigits.open(default_path()).labels() == [7]
+    feature.importer.stop()
 
 
 def test_a_digit_key_on_an_empty_canvas_keeps_nothing(feature, qtbot):
@@ -250,7 +282,9 @@ def test_digits_hidden_by_the_class_filter_are_not_deleted(feature, monkeypatch)
 def test_import_and_export(feature, tmp_path, qtbot, monkeypatch):
     keep(feature, [1, 7])
     feature.export(str(tmp_path / "shared.jsonl"))
-    with qtbot.waitSignal(feature.importer.done, timeout=30000):
+    imported = lambda kind, *_: kind.startswith("import:")  # noqa: E731
+    with qtbot.waitSignal(feature.importer.done, timeout=30000,
+                          check_params_cb=imported):  # fmt: skip
         feature.import_file(str(tmp_path / "shared.jsonl"))  # read on a worker
         keep(feature, [3])  # meanwhile: kept too
     labels = feature.collection.labels()
