@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from window_fixtures import ONE, SEVEN, make_window, messages, settle  # noqa: F401
 
+from mnist_canvas.app import my_digits_view
 from mnist_canvas.app.my_digits import MyDigitsFeature
 from mnist_canvas.app.personalising import free_name
 from mnist_canvas.data import DATA_ENV
@@ -32,9 +33,11 @@ def data_home(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def feature(data_home, make_window):  # noqa: F811
+def feature(data_home, make_window, qtbot):  # noqa: F811
     window = make_window()
     found = window.findChild(MyDigitsFeature)
+    found.read_soon()  # as the window's first events do
+    qtbot.waitUntil(lambda: found.importer.idle() and not found._worker_reading)
     yield found
     found.accuracy.stop()
     found.importer.stop()
@@ -90,12 +93,19 @@ def test_the_collection_is_read_on_the_worker_once_the_window_is_up(
     collection = MyDigits.open(default_path())
     collection.add(Drawing(strokes=(Stroke.from_points(SEVEN, 14.0),)), 7)
     opened = opened_on(monkeypatch)
+    drawn, real_thumbnail = [], my_digits_view.thumbnail_image
+    monkeypatch.setattr(
+        my_digits_view,
+        "thumbnail_image",
+        lambda d: drawn.append(threading.current_thread().name) or real_thumbnail(d),
+    )
     window = make_window()
     feature = window.findChild(MyDigitsFeature)
     assert opened == [] and feature.view.digits.count() == 0  # not while made
     feature.dock.show()  # while it is read: shown when read
     qtbot.waitUntil(lambda: feature.view.digits.count() == 1)
     assert opened == ["worker"]  # once
+    assert drawn and "MainThread" not in drawn  # its thumbnail too
     feature.dock.hide()
     draw(window, ONE)
     assert feature.label(1)

@@ -41,11 +41,17 @@ from .actions import menu
 from .digit_accuracy import DigitAccuracy
 from .jobs import LatestJobs
 from .layout import bottom_dock
-from .my_digits_view import MyDigitsView
+from .my_digits_view import MyDigitsView, drawn_thumbnails
 from .personalising import Personalising
 
 STROKE_FILES = "Stroke files (*.jsonl *.jsonl.gz);;All files (*)"
 OPEN = "open"  # the worker's job that reads the collection (imports: "import:PATH")
+
+
+def read_with_thumbnails(path: str) -> tuple[list, dict]:
+    """A stroke file's digits (`read_digits`) and their thumbnails."""
+    digits = read_digits(path)
+    return digits, drawn_thumbnails(k.digit.drawing for k in digits)
 
 
 def install(window) -> MyDigitsFeature:
@@ -76,6 +82,10 @@ class MyDigitsFeature(Personalising, QObject):
         # if the worker has not begun, never both.
         self._path, self._opened, self._collection = path, False, None
         self._reading = threading.Lock()
+        # Set when the worker is asked to read; cleared by the worker when it
+        # is done (its thumbnails handed to the view), or here if the GUI
+        # thread read first (the worker then has nothing to do).
+        self._worker_reading = False
         self.problem: str | None = None
         self.view = MyDigitsView()
         self.dock = bottom_dock(window, "My digits", "my-digits", self.view)
@@ -91,27 +101,39 @@ class MyDigitsFeature(Personalising, QObject):
 
     def read_soon(self) -> None:
         """Read the collection on the worker, unless it has been read."""
-        if not self._opened:
-            self.importer.submit(OPEN, self._read)
+        if not self._opened and not self._worker_reading:
+            self._worker_reading = True
+            self.importer.submit(OPEN, self._read_with_thumbnails)
 
-    def _read(self) -> None:
+    def _read(self) -> bool:
         """Read the collection once (on any thread; a second caller waits for
-        the first)."""
+        the first). Returns whether this call read it."""
         with self._reading:
             if self._opened:
-                return
+                return False
             try:
                 self._collection = MyDigits.open(self._path)
             except (DataError, OSError) as error:
                 self.problem = str(error)
             self._opened = True
+            return True
+
+    def _read_with_thumbnails(self) -> None:
+        """The worker's job: read the collection and draw its thumbnails."""
+        try:
+            if self._read() and self._collection is not None:
+                digits = self._collection.digits()
+                self.view.add_thumbnails(drawn_thumbnails(d.drawing for d in digits))
+        finally:
+            self._worker_reading = False
 
     @property
     def collection(self) -> MyDigits | None:
         """The collection (read now if the worker has not read it yet); None
         if it cannot be read (`problem` says why; it is left alone, nothing is
         written to it)."""
-        self._read()
+        if self._read():  # read here, so the worker's answer brings nothing
+            self._worker_reading = False
         return self._collection
 
     def _add_actions(self) -> None:
@@ -214,7 +236,9 @@ class MyDigitsFeature(Personalising, QObject):
         """Bring the dock up to date with the collection, if it is shown."""
         if not self.dock.isVisible():
             return
-        if not self._opened:  # being read: the worker's answer refreshes
+        if self._worker_reading:  # the worker's answer refreshes
+            return
+        if not self._opened:
             self.read_soon()
             return
         if self._shown_stale:
@@ -277,19 +301,24 @@ class MyDigitsFeature(Personalising, QObject):
             )
         if path:
             self._status(f"Reading digits from {Path(path).name}…")
-            self.importer.submit(f"import:{path}", lambda: read_digits(path))
+            self.importer.submit(f"import:{path}", partial(read_with_thumbnails, path))
 
-    def _imported(self, kind: str, _serial: int, digits: list) -> None:
+    def _imported(self, kind: str, _serial: int, result) -> None:
         if kind == OPEN:
             self._refresh()
             return
         path = kind.removeprefix("import:")
+        digits, drawn = result
+        self.view.add_thumbnails(drawn)
         count = self._change(lambda: self.collection.add_kept(digits))
         if count is not None:
             self._status(f"Imported {count} digits from {Path(path).name}")
 
     def _import_failed(self, kind: str, _serial: int, message: str) -> None:
-        path = kind.removeprefix("import:")  # (`_read` raises nothing)
+        if kind == OPEN:  # read, but a thumbnail failed: drawn when shown
+            self._refresh()
+            return
+        path = kind.removeprefix("import:")
         QMessageBox.warning(
             self.window, "My digits", f"Nothing was imported from {path}: {message}"
         )

@@ -4,7 +4,7 @@ buttons that change the collection, and how each model reads me."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,9 +29,16 @@ THUMB = 56  # pixels per side
 INDEX = Qt.ItemDataRole.UserRole
 
 
-def thumbnail(drawing) -> QIcon:
-    pixels = render(drawing, (THUMB, THUMB))
-    return QIcon(QPixmap.fromImage(gray_image(pixels, 0.0, 255.0)))
+def thumbnail_image(drawing) -> QImage:
+    """A digit's thumbnail, drawn on any thread (images, unlike pixmaps, may
+    be: 8,000 of them take 1.7 s, which the worker spends, not the GUI)."""
+    return gray_image(render(drawing, (THUMB, THUMB)), 0.0, 255.0)
+
+
+def drawn_thumbnails(drawings) -> dict:
+    """{id(drawing): (drawing, thumbnail image)}, drawn on the calling thread
+    (a worker's), for `MyDigitsView.add_thumbnails`."""
+    return {id(d): (d, thumbnail_image(d)) for d in drawings}
 
 
 class MyDigitsView(QWidget):
@@ -39,7 +46,10 @@ class MyDigitsView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._icons: dict[int, QIcon] = {}
+        # By id(drawing), each with its drawing: held, so no other drawing can
+        # take its id while its thumbnail is kept.
+        self._icons: dict[int, tuple[object, QIcon]] = {}
+        self._drawn: dict[int, tuple[object, QImage]] = {}  # drawn on a worker
         self.show_class = QComboBox()
         self.show_class.addItems(["All digits", *(f"Only {d}s" for d in range(10))])
         self.digits = QListWidget()
@@ -103,17 +113,30 @@ class MyDigitsView(QWidget):
         layout.addLayout(left, 3)
         layout.addLayout(right, 2)
 
+    def add_thumbnails(self, drawn: dict) -> None:
+        """Thumbnails a worker drew (`drawn_thumbnails`), used when their
+        digits are shown next. Any thread may call it: one dict update, and a
+        thumbnail missed by a show running meanwhile is drawn by that show."""
+        self._drawn.update(drawn)
+
+    def _icon(self, drawing) -> tuple[object, QIcon]:
+        for kept in (self._icons, self._drawn):
+            held = kept.get(id(drawing))
+            if held is not None and held[0] is drawing:
+                if isinstance(held[1], QIcon):
+                    return held
+                return drawing, QIcon(QPixmap.fromImage(held[1]))
+        return drawing, QIcon(QPixmap.fromImage(thumbnail_image(drawing)))
+
     def show_digits(self, digits: list[LabelledDrawing]) -> None:
         """Thumbnails sorted by class (then in the order added)."""
-        keep = {id(d.drawing) for d in digits}
-        self._icons = {k: v for k, v in self._icons.items() if k in keep}
+        self._icons = {id(d.drawing): self._icon(d.drawing) for d in digits}
+        self._drawn.clear()
         self.digits.clear()
         order = sorted(range(len(digits)), key=lambda i: (digits[i].label, i))
         for index in order:
             digit = digits[index]
-            icon = self._icons.get(id(digit.drawing))
-            if icon is None:
-                icon = self._icons[id(digit.drawing)] = thumbnail(digit.drawing)
+            icon = self._icons[id(digit.drawing)][1]
             item = QListWidgetItem(icon, str(digit.label))
             item.setData(INDEX, index)
             item.setToolTip(f"A {digit.label}, digit {index + 1} of {len(digits)}")
