@@ -5,6 +5,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from mnist_canvas.app import main_window
+from mnist_canvas.app.features import stop_all
 from mnist_canvas.app.main_window import MainWindow
 from mnist_canvas.models.registry import DEFAULT_MODEL
 from mnist_canvas.training.fit import Progress, TrainConfig
@@ -23,6 +24,7 @@ def window(qtbot, tmp_path, monkeypatch):
         w.training.stop_training()  # never leave a training process behind
         assert not w.training.is_training()
     w.predictor.stop()
+    stop_all(w.views)
 
 
 def tiny(dialog, data_dir, epochs=1, size=300):

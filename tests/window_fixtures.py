@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 from safetensors.torch import load_file, save_file
 
 from mnist_canvas.app import main_window
+from mnist_canvas.app.features import stop_all
 from mnist_canvas.app.main_window import MainWindow
 from mnist_canvas.models.checkpoint import META_KEY
 from mnist_canvas.models.classifier import shipped_weights_dir
@@ -47,9 +48,9 @@ def make_window(qtbot, tmp_path, messages):
         return window
 
     yield make
-    for window in windows:
+    for window in windows:  # what closing the window stops
         window.predictor.stop()
-        window.why.stop()
+        stop_all(window.views)
 
 
 @pytest.fixture
