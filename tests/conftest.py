@@ -40,6 +40,16 @@ def mnist(mnist_dir, tmp_path_factory):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def own_data_folder(tmp_path_factory):
+    """The user's data folder (my digits, personalised models) is the
+    session's own: no test reads or changes the person's, and every window's
+    start-up reading of my digits finds the same (empty) collection."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def no_modal_dialogs():
     """Headless, a modal message box would wait forever: answer them all, for
     the whole session, so that also windows pytest-qt closes after a test's own

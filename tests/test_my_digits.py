@@ -63,6 +63,19 @@ def test_relabel_delete_and_export(tmp_path):
     assert [r.label for r in read_strokes(tmp_path / "one.jsonl")] == [3]
 
 
+def test_reading_stops_when_asked_and_leaves_the_file_alone(tmp_path):
+    digits = MyDigits.open(tmp_path / "my.jsonl")
+    for label in (1, 2, 3):
+        digits.add(seven(), label)
+    before = digits.path.read_bytes()
+    with pytest.raises(InterruptedError, match="reading was stopped"):
+        MyDigits.open(digits.path, stopping=lambda: True)
+    assert digits.path.read_bytes() == before
+    asked = []
+    read = MyDigits.open(digits.path, stopping=lambda: asked.append(1) and False)
+    assert read.labels() == [1, 2, 3] and asked  # asked, and read on
+
+
 def test_the_newest_fifth_of_each_class_is_held_back():
     labels = [1] * 10 + [2] * 5 + [3] * 2
     assert held_back(labels) == [8, 9, 14]

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QMessageBox
 from window_fixtures import ONE, SEVEN, make_window, messages, settle  # noqa: F401
 
 from mnist_canvas.app import my_digits_view
-from mnist_canvas.app.my_digits import MyDigitsFeature
+from mnist_canvas.app.my_digits import FEW, MyDigitsFeature
 from mnist_canvas.app.personalising import free_name
 from mnist_canvas.data import DATA_ENV
-from mnist_canvas.data.my_digits import MyDigits, default_path
+from mnist_canvas.data.my_digits import MyDigits, default_path, kept, record_of
 from mnist_canvas.ink.drawing import Drawing, Stroke
 from mnist_canvas.ink.pictures import canvas_picture
 from mnist_canvas.models.classifier import resolve_model
@@ -74,10 +74,10 @@ def opened_on(monkeypatch) -> list[str]:
     """Where MyDigits.open is called from now on: "GUI" or "worker", each time."""
     threads, real_open = [], MyDigits.open
 
-    def open_(path=None):
+    def open_(path=None, stopping=None):
         gui = threading.current_thread() is threading.main_thread()
         threads.append("GUI" if gui else "worker")
-        return real_open(path)
+        return real_open(path, stopping)
 
     monkeypatch.setattr(MyDigits, "open", open_)
     return threads
@@ -89,34 +89,42 @@ def test_the_collection_is_read_on_the_worker_once_the_window_is_up(
     monkeypatch,
     qtbot,
 ):
-    """A big collection must slow neither start-up nor the GUI thread."""
+    """A big collection must slow neither start-up nor the GUI thread: it is
+    read on the worker, and the dock's thumbnails are drawn there when shown."""
+    count = FEW + 6  # more than the GUI thread draws itself
     collection = MyDigits.open(default_path())
-    collection.add(Drawing(strokes=(Stroke.from_points(SEVEN, 14.0),)), 7)
+    seven = Drawing(strokes=(Stroke.from_points(SEVEN, 14.0),))
+    collection.add_kept([kept(record_of(seven, 7), "test", i) for i in range(count)])
     opened = opened_on(monkeypatch)
     drawn, real_thumbnail = [], my_digits_view.thumbnail_image
-    monkeypatch.setattr(
-        my_digits_view,
-        "thumbnail_image",
-        lambda d: drawn.append(threading.current_thread().name) or real_thumbnail(d),
-    )
+
+    def thumbnail(drawing):
+        gui = threading.current_thread() is threading.main_thread()
+        drawn.append("GUI" if gui else "worker")
+        return real_thumbnail(drawing)
+
+    monkeypatch.setattr(my_digits_view, "thumbnail_image", thumbnail)
     window = make_window()
     feature = window.findChild(MyDigitsFeature)
     assert opened == [] and feature.view.digits.count() == 0  # not while made
-    feature.dock.show()  # while it is read: shown when read
-    qtbot.waitUntil(lambda: feature.view.digits.count() == 1)
-    assert opened == ["worker"]  # once
-    assert drawn and "MainThread" not in drawn  # its thumbnail too
+    qtbot.waitUntil(lambda: opened == ["worker"])  # once the window is up
+    qtbot.waitUntil(lambda: not feature._worker_reading)
+    assert drawn == []  # the dock is hidden: no thumbnails yet
+    feature.dock.show()
+    qtbot.waitUntil(lambda: feature.view.digits.count() == count)
+    assert drawn == ["worker"] * count
     feature.dock.hide()
     draw(window, ONE)
     assert feature.label(1)
-    assert feature.view.digits.count() == 1  # hidden: brought up to date later
+    assert feature.view.digits.count() == count  # hidden: brought up to date later
     feature.dock.show()
-    assert feature.view.digits.count() == 2 and len(opened) == 1
+    assert feature.view.digits.count() == count + 1  # a few: drawn as shown
+    assert drawn == ["worker"] * count + ["GUI"] and opened == ["worker"]
     feature.accuracy.stop()
     feature.importer.stop()
 
 
-def test_a_digit_kept_before_the_worker_reads_is_kept_once(
+def test_a_digit_kept_while_the_worker_waits_to_read_is_kept_once(
     data_home,
     make_window,  # noqa: F811
     monkeypatch,
@@ -125,14 +133,21 @@ def test_a_digit_kept_before_the_worker_reads_is_kept_once(
     opened = opened_on(monkeypatch)
     window = make_window()
     feature = window.findChild(MyDigitsFeature)
-    draw(window)
-    assert feature.label(7)  # read here, on the GUI thread: the worker need not
-    assert opened == ["GUI"]
-    qtbot.wait(50)  # the worker is asked to read (the window's first events)
-    feature.read_soon()  # (again: whenever asked, it has nothing to do)
-    qtbot.waitUntil(feature.importer.idle)
-    assert opened == ["GUI"] and feature.collection.labels() == [7]
+    busy = threading.Event()
+    feature.importer.submit("busy", busy.wait)  # the worker is busy
+    try:
+        feature.read_soon()  # so the reading waits behind it
+        draw(window)
+        assert feature.label(7)  # the GUI thread reads it, as it cannot wait
+    finally:
+        busy.set()
+    qtbot.waitUntil(lambda: feature.importer.idle() and not feature._worker_reading)
+    assert opened == ["GUI"]  # the worker found it read
+    assert feature.collection.labels() == [7]
     assert MyDigits.open(default_path()).labels() == [7]
+    feature.dock.show()
+    assert feature.view.digits.count() == 1
+    feature.accuracy.stop()
     feature.importer.stop()
 
 

@@ -113,20 +113,29 @@ class MyDigitsView(QWidget):
         layout.addLayout(left, 3)
         layout.addLayout(right, 2)
 
+    def missing(self, digits: list[LabelledDrawing]) -> list:
+        """The drawings of `digits` that have no thumbnail yet."""
+        return [d.drawing for d in digits if self._held(d.drawing) is None]
+
     def add_thumbnails(self, drawn: dict) -> None:
         """Thumbnails a worker drew (`drawn_thumbnails`), used when their
-        digits are shown next. Any thread may call it: one dict update, and a
-        thumbnail missed by a show running meanwhile is drawn by that show."""
+        digits are shown next."""
         self._drawn.update(drawn)
 
-    def _icon(self, drawing) -> tuple[object, QIcon]:
+    def _held(self, drawing):
         for kept in (self._icons, self._drawn):
             held = kept.get(id(drawing))
             if held is not None and held[0] is drawing:
-                if isinstance(held[1], QIcon):
-                    return held
-                return drawing, QIcon(QPixmap.fromImage(held[1]))
-        return drawing, QIcon(QPixmap.fromImage(thumbnail_image(drawing)))
+                return held
+        return None
+
+    def _icon(self, drawing) -> tuple[object, QIcon]:
+        held = self._held(drawing)
+        if held is None:
+            return drawing, QIcon(QPixmap.fromImage(thumbnail_image(drawing)))
+        if isinstance(held[1], QIcon):
+            return held
+        return drawing, QIcon(QPixmap.fromImage(held[1]))
 
     def show_digits(self, digits: list[LabelledDrawing]) -> None:
         """Thumbnails sorted by class (then in the order added)."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,13 +81,22 @@ class MyDigits:
         self._kept = [kept(dict(r), self.path, i + 1) for i, r in enumerate(records)]
 
     @classmethod
-    def open(cls, path: str | os.PathLike | None = None) -> MyDigits:
+    def open(
+        cls,
+        path: str | os.PathLike | None = None,
+        stopping: Callable[[], bool] | None = None,
+    ) -> MyDigits:
         """The collection at `path` (default: the user's); an absent file is an
-        empty collection; a damaged one raises DataError and is left alone."""
+        empty collection; a damaged one raises DataError and is left alone.
+        `stopping()` true while reading: InterruptedError."""
         path = Path(path) if path is not None else default_path()
         if not path.exists():
             return cls(path)
-        read = list(read_strokes(path))  # checks every record: DataError
+        read = []
+        for record in read_strokes(path):  # checks every record: DataError
+            if stopping is not None and len(read) % 256 == 0 and stopping():
+                raise InterruptedError(f"{path}: reading was stopped")
+            read.append(record)
         lines = path.read_text(encoding="utf-8").split("\n")
         collection = cls(path)
         collection._kept = [
