@@ -5,10 +5,12 @@ weights per channel, activations calibrated on MNIST training images).
     python benchmarks/bench_quantize.py --model cnn-bn-wide-x2 --json
 
 Reports the model alone on one thread (median of single-image runs, as
-bench_predict's `model_only`), MNIST test accuracy, and how often the two
-read a test digit the same and how far their probabilities differ. The app
-does not quantise: this measures whether it should. Needs MNIST
-($MNIST_CANVAS_DATA/mnist); exit status 2 without it.
+bench_predict's `model_only`), MNIST test accuracy, how often the two read a
+test digit the same and how far their probabilities differ, and, when the
+pen digits are there, both through the app's path on them (placed at random,
+seed 1, brushes 6, 14 and 28: misread of all). The app does not quantise:
+this measures whether it should. Needs MNIST ($MNIST_CANVAS_DATA/mnist);
+exit status 2 without it.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_canvas.data import DataError, default_mnist_dir
+from mnist_canvas.data import DataError, default_mnist_dir, default_pen_digits
 from mnist_canvas.data.mnist import load_mnist
-from mnist_canvas.models.classifier import resolve_model
-from mnist_canvas.models.engine import onnx_for_checkpoint
+from mnist_canvas.diagnosis.evaluate import collect, stroke_chunks
+from mnist_canvas.models.checkpoint import read_metadata
+from mnist_canvas.models.classifier import Classifier, resolve_model
+from mnist_canvas.models.engine import Session, onnx_for_checkpoint
 from mnist_canvas.models.registry import DEFAULT_MODEL
 from mnist_canvas.pipeline.steps import model_values
 
@@ -84,6 +88,16 @@ def measure(path: Path, test: np.ndarray, repeats: int) -> tuple[np.ndarray, flo
     return e / e.sum(1, keepdims=True), float(np.median(times) * 1000)
 
 
+def pen_misread(path: Path, checkpoint: Path, pen: Path) -> dict[str, int]:
+    """Pen digits misread through the app's path, by brush (random placement)."""
+    model = Classifier(Session(str(path), 1), read_metadata(checkpoint), "measured")
+    return {
+        f"{brush:g}": len(collect(stroke_chunks(model, pen, how="random", seed=1,
+                                                brush=brush)).errors)
+        for brush in (6.0, 14.0, 28.0)
+    }  # fmt: skip
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--model", default=DEFAULT_MODEL, help="a shipped model's name")
@@ -111,12 +125,19 @@ def main() -> int:
         test, labels = inputs(data.test.images), data.test.labels.numpy()
         full, full_ms = measure(source, test, args.repeats)
         int8, int8_ms = measure(small, test, args.repeats)
+        pen = default_pen_digits()
+        if pen is not None and pen.is_file():
+            pens = [pen_misread(p, checkpoint, pen) for p in (source, small)]
+        else:
+            pens = [None, None]
     result = {
         "model": args.model, "calibration_images": args.calibration,
         "float": {"model_only_median_ms": full_ms,
-                  "mnist_test_accuracy": float((full.argmax(1) == labels).mean())},
+                  "mnist_test_accuracy": float((full.argmax(1) == labels).mean()),
+                  "pen_misread_by_brush": pens[0]},
         "int8": {"model_only_median_ms": int8_ms,
-                 "mnist_test_accuracy": float((int8.argmax(1) == labels).mean())},
+                 "mnist_test_accuracy": float((int8.argmax(1) == labels).mean()),
+                 "pen_misread_by_brush": pens[1]},
         "same_digit_read": float((full.argmax(1) == int8.argmax(1)).mean()),
         "largest_probability_difference": float(np.abs(full - int8).max()),
     }  # fmt: skip
@@ -126,7 +147,8 @@ def main() -> int:
         for kind in ("float", "int8"):
             r = result[kind]
             print(f"{kind}: {r['model_only_median_ms']:.3f} ms, "
-                  f"MNIST test {r['mnist_test_accuracy']:.2%}")  # fmt: skip
+                  f"MNIST test {r['mnist_test_accuracy']:.2%}, "
+                  f"pen misread by brush {r['pen_misread_by_brush']}")  # fmt: skip
         same, most = result["same_digit_read"], result["largest_probability_difference"]
         print(f"same digit read on {same:.3%} of MNIST test; "
               f"probabilities differ by up to {most:.3f}")  # fmt: skip
