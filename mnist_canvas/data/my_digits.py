@@ -27,7 +27,7 @@ from ..files import atomic_write, user_data_dir
 from ..ink.drawing import Drawing
 from ..ink.placement import place
 from . import DataError
-from .strokes import LabelledDrawing, parse_record, read_strokes
+from .strokes import LabelledDrawing, parse_record, read_strokes, stroke_records
 
 FILE_NAME = "my-digits.jsonl"
 
@@ -92,17 +92,11 @@ class MyDigits:
         path = Path(path) if path is not None else default_path()
         if not path.exists():
             return cls(path)
-        read = []
-        for record in read_strokes(path):  # checks every record: DataError
-            if stopping is not None and len(read) % 256 == 0 and stopping():
-                raise InterruptedError(f"{path}: reading was stopped")
-            read.append(record)
-        lines = path.read_text(encoding="utf-8").split("\n")
         collection = cls(path)
-        collection._kept = [
-            Kept(json.loads(lines[r.line - 1]), r, lines[r.line - 1] + "\n")
-            for r in read
-        ]
+        for data, digit, line in stroke_records(path):  # checks each: DataError
+            if stopping is not None and len(collection) % 256 == 0 and stopping():
+                raise InterruptedError(f"{path}: reading was stopped")
+            collection._kept.append(Kept(data, digit, line.rstrip("\n") + "\n"))
         return collection
 
     def __len__(self) -> int:

@@ -122,6 +122,13 @@ def parse_record(data: object, where: str, line: int) -> LabelledDrawing:
 
 def read_strokes(path: str | os.PathLike) -> Iterator[LabelledDrawing]:
     """Records of a stroke file (.jsonl or .jsonl.gz), checked one by one."""
+    return (digit for _, digit, _ in stroke_records(path))
+
+
+def stroke_records(
+    path: str | os.PathLike,
+) -> Iterator[tuple[dict, LabelledDrawing, str]]:
+    """Each record of a stroke file as (its JSON object, checked, its line)."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such file")
@@ -135,7 +142,7 @@ def read_strokes(path: str | os.PathLike) -> Iterator[LabelledDrawing]:
                     data = parse_json(text, "not JSON")
                 except ValueError as error:
                     raise DataError(f"{path}:{number}: {error}") from None
-                yield parse_record(data, str(path), number)
+                yield data, parse_record(data, str(path), number), text
     except (OSError, EOFError, UnicodeDecodeError, zlib.error) as error:
         raise DataError(f"{path}: cannot be read ({error})") from None
 
