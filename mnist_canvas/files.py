@@ -15,11 +15,16 @@ import hashlib
 import os
 import secrets
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 APP = "mnist-canvas"
+
+# A part untouched this long was left by a killed writer; a younger one may be
+# another process writing the same file now (two trainings filling one cache).
+STALE_PART_SECONDS = 3600
 
 
 def _xdg(variable: str, default: str) -> Path:
@@ -64,6 +69,18 @@ def _partial_names(path: Path) -> str:
     return f".{path.name}.*.part{path.suffix}"
 
 
+def remove_parts(path: str | os.PathLike, older_than: float = 0.0) -> None:
+    """Delete the temporary parts `atomic_write` made for `path` and that were
+    not touched for `older_than` seconds: what a killed writer left."""
+    path = Path(path)
+    for part in path.parent.glob(_partial_names(path)):
+        try:
+            if time.time() - part.stat().st_mtime >= older_than:
+                part.unlink(missing_ok=True)
+        except FileNotFoundError:  # its writer renamed or removed it meanwhile
+            pass
+
+
 @contextmanager
 def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it over `path` on success.
@@ -73,11 +90,12 @@ def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
 
     The temp file is created with the usual permissions (0666 less the umask),
     so the result reads like any other file the user writes. Parts left by an
-    earlier write of the same file that was killed are removed first.
+    earlier write of the same file that was killed are removed first; a part
+    younger than STALE_PART_SECONDS is left to the process that may be writing
+    it.
     """
     path = Path(path)
-    for stale in path.parent.glob(_partial_names(path)):
-        stale.unlink(missing_ok=True)
+    remove_parts(path, older_than=STALE_PART_SECONDS)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part{path.suffix}")
     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     mode = tmp.stat().st_mode

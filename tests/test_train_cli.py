@@ -3,6 +3,7 @@
 import json
 import os
 import stat
+import time
 from dataclasses import replace
 
 import pytest
@@ -11,6 +12,7 @@ from safetensors import SafetensorError
 from test_training import synthetic
 
 from mnist_canvas import train_cli
+from mnist_canvas.files import STALE_PART_SECONDS, atomic_write
 from mnist_canvas.models.checkpoint import read_metadata
 from mnist_canvas.models.registry import ModelConfig
 from mnist_canvas.training.fit import Progress, TrainConfig
@@ -84,8 +86,23 @@ def test_checkpoints_are_readable_by_all(tmp_path, offline):
 def test_a_killed_saves_leftover_is_removed_next_time(tmp_path, offline):
     stale = tmp_path / ".m.safetensors.k1ll3d.part.safetensors"
     stale.write_bytes(b"half a checkpoint")
+    old = time.time() - STALE_PART_SECONDS - 60
+    os.utime(stale, (old, old))
     assert train(tmp_path) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.safetensors"]
+
+
+def test_another_writers_part_is_left_alone(tmp_path):
+    # Two processes filling one cache: the second must not delete the part the
+    # first is writing (it did, and the first failed with "no such file").
+    target = tmp_path / "train-images"
+    with atomic_write(target) as first:
+        first.write_bytes(b"first")
+        with atomic_write(target) as second:
+            second.write_bytes(b"second")
+        assert first.read_bytes() == b"first"
+    assert target.read_bytes() == b"first"
+    assert [p.name for p in tmp_path.iterdir()] == ["train-images"]
 
 
 def test_config_and_progress_round_trip_through_json():
