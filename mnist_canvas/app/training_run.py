@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
+from ..files import remove_parts
 from ..training.config import Progress, TrainConfig
 
 KILL_AFTER_MS = 1500
@@ -133,10 +134,8 @@ class TrainingRun(QObject):
 
     def _remove_partial(self) -> None:
         """Delete temp files a killed child may have left; never a whole model."""
-        if self.out is None:
-            return
-        for leftover in self.out.parent.glob(f".{self.out.stem}-*.part"):
-            leftover.unlink(missing_ok=True)
+        if self.out is not None:
+            remove_parts(self.out)
 
 
 class PersonaliseRun(TrainingRun):
