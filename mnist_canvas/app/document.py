@@ -14,6 +14,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from ..files import atomic_write
 from ..ink.drawing import load_drawing, save_drawing
 from ..ink.pictures import load_picture, save_gray_png
 from .canvas import Canvas
@@ -122,13 +123,11 @@ class Document(QObject):
         path = self._save_path(path, "Export PNG", "digit.png", "PNG (*.png)")
         if path is None:
             return False
-        tmp = path.with_name(f".{path.name}.part")
         try:
-            if not self.canvas.to_image().save(str(tmp), "PNG"):
-                raise OSError("the file could not be written")
-            tmp.replace(path)
+            with atomic_write(path) as tmp:
+                if not self.canvas.to_image().save(str(tmp), "PNG"):
+                    raise OSError("the file could not be written")
         except OSError as error:
-            tmp.unlink(missing_ok=True)
             return self._not_exported(path, error)
         self.status.emit(f"Exported {path}")
         return True
@@ -181,10 +180,5 @@ def _write_input(path: Path, pixels: np.ndarray) -> None:
         low, high = float(pixels.min()), float(pixels.max())
         save_gray_png(path, (pixels - low) * (255.0 / max(high - low, 1e-9)))
         return
-    path = path.with_suffix(".npy")
-    tmp = path.with_name(f".{path.stem}.part.npy")
-    try:
+    with atomic_write(path.with_suffix(".npy")) as tmp:
         np.save(tmp, pixels)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
