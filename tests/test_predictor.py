@@ -1,11 +1,15 @@
 """The prediction worker: one model's fault is that model's answer."""
 
+import os
+import shutil
+
+import numpy as np
 import pytest
 
 from mnist_canvas.app.predictor import Predictor
 from mnist_canvas.ink.drawing import Drawing, Stroke
 from mnist_canvas.models.catalogue import Catalogue, ModelEntry
-from mnist_canvas.models.classifier import Classifier, shipped_weights_dir
+from mnist_canvas.models.classifier import Classifier, predict, shipped_weights_dir
 
 SEVEN = Drawing(280, 280, [Stroke.from_points([(70, 50), (210, 50), (120, 240)])])
 
@@ -37,12 +41,12 @@ def loader(path):
 
 
 @pytest.fixture
-def predictor(qtbot):
-    names = ["mlp", "fails-to-load", "fails-to-answer", "fails-blankly"]
-    entries = [
-        ModelEntry(n, shipped_weights_dir() / f"{n}.safetensors", True, {})
-        for n in names
-    ]
+def predictor(qtbot, tmp_path):
+    entries = [ModelEntry("mlp", shipped_weights_dir() / "mlp.safetensors", True, {})]
+    for name in ["fails-to-load", "fails-to-answer", "fails-blankly"]:
+        path = tmp_path / f"{name}.safetensors"
+        path.write_bytes(b"")  # the loader above decides by its name
+        entries.append(ModelEntry(name, path, True, {}))
     p = Predictor(Catalogue(entries), loader=loader)
     yield p
     p.stop()
@@ -70,3 +74,22 @@ def test_the_worker_lives_on_after_a_failure(qtbot, predictor):
     again = ask(qtbot, predictor, ("mlp", "fails-to-answer"))
     assert "mlp" in again.predictions and "fails-to-answer" in again.errors
     assert predictor.jobs._thread.isRunning()
+
+
+def test_a_model_file_replaced_under_its_name_is_read_anew(qtbot, tmp_path):
+    # A retrained or personalised model takes the place of the old file.
+    path = tmp_path / "mine.safetensors"
+    shutil.copy(shipped_weights_dir() / "mlp.safetensors", path)
+    p = Predictor(Catalogue([ModelEntry("mine", path, True, {})]))
+    try:
+        before = ask(qtbot, p, ("mine",)).predictions["mine"].probabilities
+        tmp = tmp_path / "new.part"
+        shutil.copy(shipped_weights_dir() / "cnn-bn.safetensors", tmp)
+        os.replace(tmp, path)
+        after = ask(qtbot, p, ("mine",)).predictions["mine"].probabilities
+    finally:
+        p.stop()
+    cnn = Classifier.load(shipped_weights_dir() / "cnn-bn.safetensors")
+    expected, _ = predict(SEVEN, [cnn])
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(after, expected[cnn.name].probabilities, atol=1e-6)

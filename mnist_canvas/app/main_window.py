@@ -208,7 +208,6 @@ class MainWindow(QMainWindow):
     def add_model(self, path: str, activate: bool = False) -> None:
         """Offer a newly trained model in the picker (and make it active)."""
         entry = self.catalogue.add(path)
-        self.predictor.forget(entry.name)
         self.model_picker.refresh()
         if not entry.usable:
             QMessageBox.warning(self, "Model cannot be used", entry.problem)

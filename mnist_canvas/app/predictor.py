@@ -12,7 +12,6 @@ entry in `Results.errors`; the other models still answer and the thread lives.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..models.catalogue import Catalogue
 from ..models.checkpoint import CheckpointError
-from ..models.classifier import Classifier, Prediction, predict
+from ..models.classifier import Classifier, LoadedModels, Prediction, predict
 from .jobs import LatestJobs
 
 
@@ -56,8 +55,7 @@ class Predictor(QObject):
         self.catalogue = catalogue
         # path → a Classifier (tests inject models that misbehave)
         self.loader = loader or (lambda path: Classifier.load(path, threads))
-        self._lock = threading.Lock()
-        self.classifiers: dict[str, Classifier] = {}  # loaded on the worker
+        self.models = LoadedModels(self.loader)  # used on the worker only
         self._serial = 0
         self.jobs = LatestJobs("predictor", self)
         self.jobs.done.connect(self._done)
@@ -71,11 +69,6 @@ class Predictor(QObject):
         request = Request(self._serial, source, dict(steps), tuple(models), stages)
         self.jobs.submit("predict", lambda: self._answer(request))
         return self._serial
-
-    def forget(self, name: str) -> None:
-        """Load `name` afresh next time (its file was replaced)."""
-        with self._lock:
-            self.classifiers.pop(name, None)
 
     def stop(self) -> None:
         """Finish the request in hand and end the thread (safe to call twice)."""
@@ -107,13 +100,7 @@ class Predictor(QObject):
         return Results(request.serial, predictions, {**errors, **failed})
 
     def _classifier(self, name: str) -> Classifier:
-        with self._lock:
-            classifier = self.classifiers.get(name)
-        if classifier is None:
-            entry = self.catalogue.get(name)
-            if entry is None:
-                raise CheckpointError(f"No model called {name!r}")
-            classifier = self.loader(entry.path)
-            with self._lock:
-                self.classifiers[name] = classifier
-        return classifier
+        entry = self.catalogue.get(name)
+        if entry is None:
+            raise CheckpointError(f"No model called {name!r}")
+        return self.models.get(name, entry.path)  # anew when its file changed
