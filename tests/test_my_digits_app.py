@@ -287,16 +287,53 @@ def test_relabel_delete_and_open(feature, monkeypatch):
     assert MyDigits.open(default_path()).labels() == []
 
 
+def test_a_list_shown_before_a_change_never_acts_on_another_digit(
+    feature, qtbot, monkeypatch
+):
+    # While the worker draws the thumbnails of many new digits, the list still
+    # shows the collection as it was: a digit deleted there stays in view for
+    # a moment, and deleting it again must not delete the one now in its place.
+    feature.dock.show()
+    keep(feature, [1, 2, 3])
+    qtbot.waitUntil(lambda: feature.view.digits.count() == 3)
+    gate = threading.Event()
+    draw_them = feature._draw_thumbnails
+    monkeypatch.setattr(
+        feature, "_draw_thumbnails", lambda d: (gate.wait(10), draw_them(d))[1]
+    )
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes
+    )
+    seven = Drawing(strokes=(Stroke.from_points(SEVEN, 14.0),))
+    many = [kept(record_of(seven, 7), "t", i) for i in range(FEW + 5)]
+    feature._change(lambda: feature.collection.add_kept(many))  # as an import
+    try:
+        assert feature._drawing  # the worker draws; the list is as it was
+        for _ in range(2):  # the 1 is still in view: pressed again
+            feature.view.digits.clearSelection()
+            assert feature.view.digits.item(0).text() == "1"
+            feature.view.digits.item(0).setSelected(True)
+            feature.delete()
+        feature.view.digits.clearSelection()
+        feature.view.digits.item(0).setSelected(True)
+        feature.relabel(9)  # the deleted 1 again: nothing relabelled
+    finally:
+        gate.set()
+    assert feature.collection.labels()[:2] == [2, 3]
+    assert MyDigits.open(default_path()).labels() == [2, 3] + [7] * (FEW + 5)
+    qtbot.waitUntil(lambda: feature.view.digits.count() == FEW + 7)
+
+
 def test_digits_hidden_by_the_class_filter_are_not_deleted(feature, monkeypatch):
     feature.dock.show()  # the thumbnails to choose from
     keep(feature, [1, 7, 7])
     view = feature.view
     view.digits.selectAll()
     view.show_class.setCurrentIndex(1 + 1)  # only the 1s
-    assert feature.view.selected() == [0]
+    assert [d.label for d in feature.view.selected()] == [1]
     assert not view.digits.item(1).isSelected()
     view.digits.selectAll()  # Ctrl+A while filtered
-    assert feature.view.selected() == [0]
+    assert [d.label for d in feature.view.selected()] == [1]
     monkeypatch.setattr(
         QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes
     )

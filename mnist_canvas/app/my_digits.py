@@ -281,15 +281,31 @@ class MyDigitsFeature(Personalising, QObject):
         elif tag == "held back" and self.pending is not None:
             self._show_before_after(scores)
 
+    def _chosen(self) -> list[int]:
+        """The places in the collection of the digits selected in the list.
+        The list can show an older state for a moment (while a worker draws
+        thumbnails), so each is found by identity: one already deleted or
+        relabelled is left out, never mistaken for the digit now at its place."""
+        if not self._usable():
+            return []
+        selected = self.view.selected()
+        place = {id(d): i for i, d in enumerate(self.collection.digits())}
+        chosen = [i for d in selected if (i := place.get(id(d))) is not None]
+        if len(chosen) < len(selected):
+            self._status(
+                f"{len(selected) - len(chosen)} of the selected digits were "
+                "already changed or deleted; the list is being brought up to date"
+            )
+        return chosen
+
     def open_selected(self) -> None:
         chosen = self.view.selected()
-        if len(chosen) == 1 and self.collection is not None:
-            digit = self.collection.digits()[chosen[0]]
-            self.window.canvas.set_drawing(digit.drawing, "Open my digit")
+        if len(chosen) == 1:
+            self.window.canvas.set_drawing(chosen[0].drawing, "Open my digit")
 
     def relabel(self, label: int | None = None) -> None:
-        chosen = self.view.selected()
-        if not chosen or not self._usable():
+        chosen = self._chosen()
+        if not chosen:
             return
         if label is None:
             current = self.collection.digits()[chosen[0]].label
@@ -302,8 +318,8 @@ class MyDigitsFeature(Personalising, QObject):
         self._change(lambda: self.collection.relabel(chosen, label))
 
     def delete(self) -> None:
-        chosen = self.view.selected()
-        if not chosen or not self._usable():
+        chosen = self._chosen()
+        if not chosen:
             return
         answer = QMessageBox.question(
             self.window, "Delete digits",

@@ -49,6 +49,7 @@ class MyDigitsView(QWidget):
         # By id(drawing), each with its drawing: held, so no other drawing can
         # take its id while its thumbnail is kept.
         self._icons: dict[int, tuple[object, QIcon]] = {}
+        self.shown: list[LabelledDrawing] = []  # what the list shows, in order
         self._drawn: dict[int, tuple[object, QImage]] = {}  # drawn on a worker
         self.show_class = QComboBox()
         self.show_class.addItems(["All digits", *(f"Only {d}s" for d in range(10))])
@@ -139,6 +140,7 @@ class MyDigitsView(QWidget):
 
     def show_digits(self, digits: list[LabelledDrawing]) -> None:
         """Thumbnails sorted by class (then in the order added)."""
+        self.shown = list(digits)
         self._icons = {id(d.drawing): self._icon(d.drawing) for d in digits}
         self._drawn.clear()
         self.digits.clear()
@@ -160,11 +162,13 @@ class MyDigitsView(QWidget):
         self._filter()
         self._selection_changed()
 
-    def selected(self) -> list[int]:
-        """The selected digits' places in the collection (shown ones only: a
-        filtered-out digit is never acted on)."""
+    def selected(self) -> list[LabelledDrawing]:
+        """The selected digits, in the order added (shown ones only: a
+        filtered-out digit is never acted on). They are the digits as last
+        shown: the collection may have changed since."""
         items = self.digits.selectedItems()
-        return sorted(item.data(INDEX) for item in items if not item.isHidden())
+        places = sorted(item.data(INDEX) for item in items if not item.isHidden())
+        return [self.shown[i] for i in places]
 
     def _filter(self) -> None:
         wanted = self.show_class.currentIndex() - 1  # -1: all
