@@ -85,6 +85,21 @@ def fold_teachers(config, fold: int) -> tuple[str, ...]:
     return tuple(path.replace(FOLD, str(fold)) for path in config.teachers)
 
 
+def _check_teachers(config, folds: list[int], keep: Path | None) -> None:
+    """Before any fold trains (hours): every fold's teacher is there, and no
+    fold's model would be kept over its own teacher."""
+    for fold in folds:
+        for teacher in map(Path, fold_teachers(config, fold)):
+            if not teacher.is_file():
+                raise ValueError(f"fold {fold}'s teacher {teacher} is not there")
+            kept = None if keep is None else keep / f"fold-{fold}.safetensors"
+            if kept is not None and kept.resolve() == teacher.resolve():
+                raise ValueError(
+                    f"--keep {keep} would save fold {fold}'s model over its "
+                    f"teacher {teacher}: keep them in another folder"
+                )
+
+
 def gallery(inputs: np.ndarray, titles: list[str], path: Path) -> None:
     """The model inputs of misread digits in a grid, each titled "label as read"."""
     from PIL import Image, ImageDraw
@@ -171,10 +186,11 @@ def main(argv: list[str] | None = None) -> int:
                   "lifts that fold's figure; these estimates are honest only for "
                   "teachers that never saw them (a teacher path with {fold} "
                   "names one per fold)", file=sys.stderr)  # fmt: skip
+        keep = Path(args.keep) if args.keep else None
+        _check_teachers(config, chosen, keep)
         data = load_mnist(args.data_dir or default_mnist_dir(), download=args.download)
         folds = []
         for fold in chosen:
-            keep = Path(args.keep) if args.keep else None
             shown = Path(args.gallery) if args.gallery else None
             folds.append(run_fold(config, data, fold, keep, shown))
             f = folds[-1]

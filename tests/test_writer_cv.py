@@ -99,6 +99,15 @@ def test_each_fold_learns_from_its_own_teacher(stroke_file, tmp_path, monkeypatc
     for fold in (0, 2):
         training = read_metadata(students / f"fold-{fold}.safetensors")["training"]
         assert training["teachers"] == [str(teachers / f"fold-{fold}.safetensors")]
+    # Students kept over their teachers, or a fold without one: refused before
+    # any fold trains, nothing written.
+    before = (teachers / "fold-0.safetensors").read_bytes()
+    over = [*argv, "--keep", str(teachers), "--teacher", own]
+    assert writer_cv.main(over) == 2
+    assert "over its teacher" in capsys.readouterr().err
+    assert (teachers / "fold-0.safetensors").read_bytes() == before
+    assert writer_cv.main([*taught, "--teacher", own, "--only", "1,2"]) == 2
+    assert "fold 1's teacher" in capsys.readouterr().err
     # One teacher for every fold saw the held-out people: said, not refused.
     one = str(teachers / "fold-0.safetensors")
     assert writer_cv.main([*taught, "--teacher", one, "--only", "0"]) == 0
