@@ -11,6 +11,7 @@ or a killed process never leaves half a file where a whole one was.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import secrets
@@ -66,16 +67,35 @@ def content_hash(path: str | os.PathLike) -> str:
 
 
 def _partial_names(path: Path) -> str:
-    return f".{path.name}.*.part{path.suffix}"
+    return f".{glob.escape(path.name)}.*.part{glob.escape(path.suffix)}"
+
+
+def _writer_gone(part: Path, path: Path) -> bool:
+    """Whether the process named in `part` (".NAME.PID-TOKEN.part…") has
+    ended. Known on POSIX only; elsewhere, or for an older part without a
+    process id, the part's age decides."""
+    middle = part.name[len(path.name) + 2 : -len(f".part{path.suffix}")]
+    pid = middle.partition("-")[0]
+    if sys.platform == "win32" or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether it exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists (another user's) or cannot be asked
+        return False
+    return False
 
 
 def remove_parts(path: str | os.PathLike, older_than: float = 0.0) -> None:
-    """Delete the temporary parts `atomic_write` made for `path` and that were
-    not touched for `older_than` seconds: what a killed writer left."""
+    """Delete the temporary parts `atomic_write` made for `path` that a writer
+    left: those of a process that has ended, and any untouched for
+    `older_than` seconds."""
     path = Path(path)
     for part in path.parent.glob(_partial_names(path)):
         try:
-            if time.time() - part.stat().st_mtime >= older_than:
+            old = time.time() - part.stat().st_mtime >= older_than
+            if old or _writer_gone(part, path):
                 part.unlink(missing_ok=True)
         except FileNotFoundError:  # its writer renamed or removed it meanwhile
             pass
@@ -90,13 +110,14 @@ def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
 
     The temp file is created with the usual permissions (0666 less the umask),
     so the result reads like any other file the user writes. Parts left by an
-    earlier write of the same file that was killed are removed first; a part
-    younger than STALE_PART_SECONDS is left to the process that may be writing
-    it.
+    earlier write of the same file that was killed are removed first (the
+    part's name holds its writer's process id); a part of a process still
+    running and younger than STALE_PART_SECONDS is left to it.
     """
     path = Path(path)
     remove_parts(path, older_than=STALE_PART_SECONDS)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part{path.suffix}")
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    tmp = path.with_name(f".{path.name}.{token}.part{path.suffix}")
     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     mode = tmp.stat().st_mode
     try:

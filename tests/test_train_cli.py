@@ -3,6 +3,8 @@
 import json
 import os
 import stat
+import subprocess
+import sys
 import time
 from dataclasses import replace
 
@@ -103,6 +105,24 @@ def test_another_writers_part_is_left_alone(tmp_path):
         assert first.read_bytes() == b"first"
     assert target.read_bytes() == b"first"
     assert [p.name for p in tmp_path.iterdir()] == ["train-images"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process ids are asked on POSIX")
+def test_a_part_whose_writer_has_ended_is_removed_however_young(tmp_path):
+    target = tmp_path / "index[1].npz"  # glob's brackets in the name, too
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        alive = tmp_path / f".{target.name}.{writer.pid}-a1b2.part.npz"
+        alive.write_bytes(b"being written")
+        with atomic_write(target) as tmp:
+            tmp.write_bytes(b"whole")
+        assert alive.exists()  # its writer runs
+    finally:
+        writer.kill()
+        writer.wait()
+    with atomic_write(target) as tmp:  # its writer was killed: a leftover
+        tmp.write_bytes(b"whole again")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index[1].npz"]
 
 
 def test_config_and_progress_round_trip_through_json():
