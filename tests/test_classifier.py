@@ -136,3 +136,10 @@ def test_loaded_models_load_a_file_again_only_when_it_changes(tmp_path):
     os.utime(path, ns=(1, path.stat().st_mtime_ns + 10**9))
     assert models.get("m", path) is not first
     assert loads == [b"first", b"second"] and reloaded == ["m"]
+    # Renamed over it within one tick of a coarse clock: the same time stamp.
+    stamp = path.stat().st_mtime_ns
+    (tmp_path / "new").write_bytes(b"third")
+    os.utime(tmp_path / "new", ns=(1, stamp))
+    os.replace(tmp_path / "new", path)
+    models.get("m", path)
+    assert loads[-1] == b"third"

@@ -224,7 +224,8 @@ class LoadedModels:
     def get(self, name: str, path: str | os.PathLike) -> Classifier:
         path = Path(path)
         try:
-            version = (path, path.stat().st_mtime_ns)
+            info = path.stat()  # a file renamed over it has another inode
+            version = (path, info.st_mtime_ns, info.st_size, info.st_ino)
         except OSError as error:
             raise ModelError(f"{path} cannot be read ({error})") from None
         kept = self._kept.get(name)
