@@ -61,6 +61,18 @@ def test_stop_interrupts_and_start_runs_the_job_again(jobs, qtbot):
     assert answers == ["read", "queued"] and len(runs) == 2  # in the order asked
 
 
+def test_a_job_submitted_after_stop_waits_though_none_ran_before(jobs, qtbot):
+    # The window closed before its first job: nothing may start a thread then.
+    answers = []
+    jobs.done.connect(lambda kind, serial, value: answers.append(value))
+    jobs.stop()
+    jobs.submit("late", lambda: "ran")
+    qtbot.wait(100)
+    assert answers == [] and not jobs._thread.isRunning()
+    jobs.start()
+    qtbot.waitUntil(lambda: answers == ["ran"], timeout=10_000)
+
+
 def test_a_newer_job_replaces_an_interrupted_one(jobs, qtbot):
     started = threading.Event()
 

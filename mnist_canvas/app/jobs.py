@@ -125,7 +125,9 @@ class LatestJobs(QObject):
 
     def stop(self) -> None:
         """Ask the job in hand to give up and end the thread (safe to call
-        twice); what still waits runs after `start`."""
+        twice); what still waits runs after `start`, even when no job had
+        started the thread yet."""
+        self._started = True  # a later `submit` does not start it
         if self._thread.isRunning():
             self._stop.set()
             self._thread.quit()
