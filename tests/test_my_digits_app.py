@@ -324,6 +324,27 @@ def test_a_list_shown_before_a_change_never_acts_on_another_digit(
     qtbot.waitUntil(lambda: feature.view.digits.count() == FEW + 7)
 
 
+def test_thumbnails_the_worker_fails_to_draw_are_drawn_as_shown(
+    feature, qtbot, monkeypatch
+):
+    def fails(drawings):
+        raise MemoryError
+
+    monkeypatch.setattr(feature, "_draw_thumbnails", fails)
+    seven = Drawing(strokes=(Stroke.from_points(SEVEN, 14.0),))
+    many = [kept(record_of(seven, 7), "t", i) for i in range(FEW + 5)]
+    feature._change(lambda: feature.collection.add_kept(many))
+    scored = []
+    feature.accuracy.scored.connect(lambda tag, scores: scored.append(tag))
+    feature.dock.show()
+    qtbot.waitUntil(lambda: feature.view.digits.count() == FEW + 5)
+    qtbot.waitUntil(lambda: scored == ["all"], timeout=60_000)
+    feature.dock.hide()
+    feature._change(lambda: feature.collection.add_kept(many))  # while hidden
+    qtbot.wait(100)
+    assert feature.view.digits.count() == FEW + 5  # drawn when shown again
+
+
 def test_digits_hidden_by_the_class_filter_are_not_deleted(feature, monkeypatch):
     feature.dock.show()  # the thumbnails to choose from
     keep(feature, [1, 7, 7])

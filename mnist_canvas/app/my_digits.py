@@ -86,6 +86,7 @@ class MyDigitsFeature(Personalising, QObject):
         self._worker_reading = False
         self._drawing = False  # the worker draws thumbnails for the dock
         self._stopped = False  # the window closed: nothing more is added
+        self._draw_here = False  # the worker failed to draw thumbnails
         self.problem: str | None = None
         self.view = MyDigitsView()
         self.dock = bottom_dock(window, "My digits", "my-digits", self.view)
@@ -259,7 +260,7 @@ class MyDigitsFeature(Personalising, QObject):
             collection = self.collection
             digits = collection.digits() if collection else []
             missing = self.view.missing(digits)
-            if len(missing) > FEW:
+            if len(missing) > FEW and not self._draw_here:
                 self._drawing = True
                 self.importer.submit(
                     THUMBNAILS, partial(self._draw_thumbnails, missing)
@@ -361,8 +362,8 @@ class MyDigitsFeature(Personalising, QObject):
         if self._stopped:
             return
         if kind == THUMBNAILS:  # one could not be drawn there: all drawn as shown
-            self._drawing = self._shown_stale = False
-            self.view.show_digits(self.collection.digits())
+            self._drawing, self._draw_here = False, True
+            self._refresh()
             return
         if kind.startswith("import:"):
             path = kind.removeprefix("import:")
