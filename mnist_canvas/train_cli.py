@@ -18,7 +18,7 @@ import platform
 import shlex
 import sys
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import torch
@@ -355,6 +355,7 @@ def _from_members(config: TrainConfig, paths: list[str], data):
         raise ValueError(f"The members' pen digits {first.pen_train} are not here "
                          "(their held-out writers are measured on them)")  # fmt: skip
     recipe = replace(first, model=config.model)
+    _warn_ignored(config, recipe)
     start = time.perf_counter()
     model, val_loss, val_acc = joined(recipe, models, data)  # their validation
     seconds = sum(m.get("train_seconds") or 0 for m in metas)
@@ -363,6 +364,22 @@ def _from_members(config: TrainConfig, paths: list[str], data):
     done = Progress("done", epochs, epochs, 0, 0, float("nan"), float("nan"),
                     val_loss, val_acc, 0.0, seconds, model)  # fmt: skip
     return done, metas, recipe
+
+
+def _warn_ignored(given: TrainConfig, recipe: TrainConfig) -> None:
+    """Say which training options given with --members are not the members'
+    (joining trains nothing: their recipe is the joined model's)."""
+    default = TrainConfig()
+    ignored = [
+        f"--{f.name.replace('_', '-')}" for f in fields(TrainConfig)
+        if f.name not in ("model", "seed", "threads", "device")
+        and getattr(given, f.name) not in (getattr(default, f.name),
+                                           getattr(recipe, f.name))
+    ]  # fmt: skip
+    if ignored:
+        print(f"warning: {', '.join(ignored)} ignored: the joined model's "
+              "recipe is its members' (--members trains nothing)",
+              file=sys.stderr)  # fmt: skip
 
 
 def _now() -> str:

@@ -69,16 +69,17 @@ def member(tmp_path, seed, **changes):
     return str(out)
 
 
-def join(tmp_path, *members, model="cnn-bn-wide-x2"):
+def join(tmp_path, *members, model="cnn-bn-wide-x2", options=()):
     out = tmp_path / "pair.safetensors"
-    argv = ["--model", model, "--members", *members, "--out", str(out)]
+    argv = ["--model", model, "--members", *members, "--out", str(out), *options]
     return train_cli.run(argv), out
 
 
-def test_train_py_joins_trained_members_and_records_them(tmp_path, offline):  # noqa: F811
+def test_train_py_joins_trained_members_and_records_them(tmp_path, offline, capsys):  # noqa: F811
     a, b = member(tmp_path, 1), member(tmp_path, 2)
     status, out = join(tmp_path, a, b)
     assert status == 0
+    assert "warning" not in capsys.readouterr().err
     pair, meta = load_checkpoint(out)
     x = torch.rand(5, 1, 28, 28)
     with torch.no_grad():
@@ -93,6 +94,12 @@ def test_train_py_joins_trained_members_and_records_them(tmp_path, offline):  # 
     assert meta["epochs_run"] == 2 and "--members" in meta["command"]
     val = mnist_split(small_config(), synthetic())[1]
     assert meta["metrics"]["val_accuracy"] == evaluate(pair, val)[1]
+    # Options of a training given with --members are named, not silently lost.
+    out.unlink()
+    assert join(tmp_path, a, b, options=["--epochs", "7", "--unscaled"])[0] == 0
+    err = capsys.readouterr().err
+    assert "--epochs, --unscaled ignored" in err
+    assert read_metadata(out)["training"]["epochs"] == recipe.epochs
 
 
 def test_members_that_do_not_make_one_model_are_refused(tmp_path, offline, capsys):  # noqa: F811
