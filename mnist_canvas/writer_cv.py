@@ -174,6 +174,19 @@ def summary(folds: list[dict]) -> dict:
     return {"n": n, "by_brush": out}
 
 
+def _result(config, folds: list[dict], argv: list[str] | None) -> dict:
+    config_dict = config.to_dict()
+    config_dict["pen_train"] = shown_path(config.pen_train)
+    return {"config": config_dict, "folds": folds, "summary": summary(folds),
+            "command": "python -m mnist_canvas.writer_cv " + " ".join(
+                shown_path(a) or a for a in (argv or sys.argv[1:]))}  # fmt: skip
+
+
+def _write_result(path, result: dict) -> None:
+    with atomic_write(path) as tmp:
+        tmp.write_text(json.dumps(result, indent=1))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -198,21 +211,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"brush {b} {a:.4f}" for b, a in f["accuracy"].items())
                 + f", validation {f['val_accuracy']:.4f}, {f['seconds']:.0f}s",
                 file=sys.stderr, flush=True)  # fmt: skip
+            if args.out:  # each fold's hours kept, whatever stops the next
+                _write_result(args.out, _result(config, folds, argv))
     except (DataError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    config_dict = config.to_dict()
-    config_dict["pen_train"] = shown_path(config.pen_train)
-    result = {"config": config_dict, "folds": folds, "summary": summary(folds),
-              "command": "python -m mnist_canvas.writer_cv " + " ".join(
-                  shown_path(a) or a for a in (argv or sys.argv[1:]))}  # fmt: skip
+    result = _result(config, folds, argv)
     for brush, s in result["summary"]["by_brush"].items():
         print(f"brush {brush}: pooled {s['pooled']:.4f} over {result['summary']['n']} "
               f"digits; folds {s['mean']:.4f} ± {s['sd']:.4f} (lowest {s['min']:.4f})",
               file=sys.stderr)  # fmt: skip
-    if args.out:
-        with atomic_write(args.out) as tmp:
-            tmp.write_text(json.dumps(result, indent=1))
     if args.json:
         print(json.dumps(result))
     return 0

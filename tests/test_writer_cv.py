@@ -77,6 +77,29 @@ def test_cross_validation_holds_out_every_fold_once(stroke_file, tmp_path, monke
         assert read_metadata(kept)["training"]["pen_fold"] == fold["fold"]
 
 
+def test_each_finished_fold_is_written_before_the_next_trains(
+    stroke_file, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(writer_cv, "load_mnist", lambda *a, **k: synthetic())
+    run_fold = writer_cv.run_fold
+
+    def killed_in_fold_2(config, data, fold, *rest):
+        if fold == 2:
+            assert [f["fold"] for f in json.loads(out.read_text())["folds"]] == [0, 1]
+            raise KeyboardInterrupt  # hours later, the machine is needed
+        return run_fold(config, data, fold, *rest)
+
+    monkeypatch.setattr(writer_cv, "run_fold", killed_in_fold_2)
+    out = tmp_path / "cv.json"
+    argv = ["--pen-train", str(stroke_file), "--model", "mlp", "--epochs", "1",
+            "--augment", "none", "--threads", "1", "--pen-folds", "3",
+            "--pen-variants", "1", "--out", str(out)]  # fmt: skip
+    with pytest.raises(KeyboardInterrupt):
+        writer_cv.main(argv)
+    result = json.loads(out.read_text())
+    assert result["summary"]["n"] == sum(f["n"] for f in result["folds"])
+
+
 def test_cross_validation_needs_pen_digits(capsys):
     assert writer_cv.main(["--epochs", "1"]) == 2
     assert "--pen-train" in capsys.readouterr().err
