@@ -2,6 +2,7 @@
 
 import gc
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -44,8 +45,12 @@ def own_data_folder(tmp_path_factory):
     """The user's data folder (my digits, personalised models) is the
     session's own: no test reads or changes the person's, and every window's
     start-up reading of my digits finds the same (empty) collection."""
+    folder = str(tmp_path_factory.mktemp("data"))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+        patch.setenv("XDG_DATA_HOME", folder)  # Linux and the BSDs
+        patch.setenv("APPDATA", folder)  # Windows
+        if sys.platform == "darwin":  # ~/Library/Application Support
+            patch.setenv("HOME", folder)
         yield
 
 

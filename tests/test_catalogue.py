@@ -103,3 +103,8 @@ def test_the_catalogue_imports_no_qt():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "[]"
+
+
+def test_tests_never_see_the_persons_data_folder(tmp_path_factory):
+    # conftest gives the session its own folder, on every platform
+    assert files.user_data_dir().is_relative_to(tmp_path_factory.getbasetemp())
