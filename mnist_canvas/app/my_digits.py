@@ -9,10 +9,9 @@ computed in the background whenever it changes. Personalise… fine-tunes the
 current model on the collection in a separate process, holding the newest
 fifth of each class back to measure it honestly, and adds the new model to the
 Model list. The collection is read on a worker once the window is up (a big
-one takes seconds: 8,000 digits 3.6 s), so neither start-up nor the first kept
-digit waits for it unless it is still being read; the dock's thumbnails are
-drawn on the worker too when it is shown (8,000: 1.7 s). Installed by
-`features.py`.
+one takes seconds: 8,000 digits 3.3 s), so neither start-up nor the first kept
+digit waits for it unless it is still being read; the dock draws a thumbnail
+only when its row comes into view. Installed by `features.py`.
 """
 
 from __future__ import annotations
@@ -42,14 +41,11 @@ from .actions import menu
 from .digit_accuracy import DigitAccuracy
 from .jobs import Interrupted, LatestJobs
 from .layout import bottom_dock
-from .my_digits_view import MyDigitsView, drawn_thumbnails
+from .my_digits_view import MyDigitsView
 from .personalising import Personalising
 
 STROKE_FILES = "Stroke files (*.jsonl *.jsonl.gz);;All files (*)"
-# The worker's jobs besides imports ("import:PATH"): reading the collection,
-# and drawing thumbnails the dock lacks (more than FEW: fewer are drawn as shown).
-OPEN, THUMBNAILS = "open", "thumbnails"
-FEW = 64
+OPEN = "open"  # the worker's job besides imports ("import:PATH"): the first read
 
 
 def install(window) -> MyDigitsFeature:
@@ -84,9 +80,7 @@ class MyDigitsFeature(Personalising, QObject):
         # is done, or here if the GUI thread read first (the worker then has
         # nothing to do).
         self._worker_reading = False
-        self._drawing = False  # the worker draws thumbnails for the dock
         self._stopped = False  # the window closed: nothing more is added
-        self._draw_here = False  # the worker failed to draw thumbnails
         self.problem: str | None = None
         self.view = MyDigitsView()
         self.dock = bottom_dock(window, "My digits", "my-digits", self.view)
@@ -132,15 +126,6 @@ class MyDigitsFeature(Personalising, QObject):
         finally:
             self._worker_reading = False
 
-    def _draw_thumbnails(self, drawings: list) -> dict:
-        """The worker's job: thumbnails for these drawings (stops when asked)."""
-        drawn = {}
-        for start in range(0, len(drawings), FEW):
-            if self.importer.stopping:
-                raise Interrupted
-            drawn.update(drawn_thumbnails(drawings[start : start + FEW]))
-        return drawn
-
     @property
     def collection(self) -> MyDigits | None:
         """The collection (read now if the worker has not read it yet); None
@@ -169,7 +154,7 @@ class MyDigitsFeature(Personalising, QObject):
         v = self.view
         self.window.probabilities.digitClicked.connect(self.label)
         v.open_button.clicked.connect(self.open_selected)
-        v.digits.itemDoubleClicked.connect(lambda _: self.open_selected())
+        v.digits.doubleClicked.connect(lambda _: self.open_selected())
         v.relabel_button.clicked.connect(lambda: self.relabel())
         v.delete_button.clicked.connect(self.delete)
         v.import_button.clicked.connect(lambda: self.import_file())
@@ -251,23 +236,15 @@ class MyDigitsFeature(Personalising, QObject):
         """Bring the dock up to date with the collection, if it is shown."""
         if not self.dock.isVisible():
             return
-        if self._worker_reading or self._drawing:  # the worker's answer refreshes
+        if self._worker_reading:  # the worker's answer refreshes
             return
         if not self._opened:
             self.read_soon()
             return
         if self._shown_stale:
             collection = self.collection
-            digits = collection.digits() if collection else []
-            missing = self.view.missing(digits)
-            if len(missing) > FEW and not self._draw_here:
-                self._drawing = True
-                self.importer.submit(
-                    THUMBNAILS, partial(self._draw_thumbnails, missing)
-                )
-                return
             self._shown_stale = False
-            self.view.show_digits(digits)
+            self.view.show_digits(collection.digits() if collection else [])
         self._score_if_stale()
 
     def _score_if_stale(self) -> None:
@@ -344,7 +321,7 @@ class MyDigitsFeature(Personalising, QObject):
 
     def _imported(self, kind: str, _serial: int, result) -> None:
         """A worker's job is done: an import's digits are added; the
-        collection read or thumbnails drawn bring the dock up to date."""
+        collection read brings the dock up to date."""
         if self._stopped:
             return
         if kind.startswith("import:"):
@@ -353,17 +330,10 @@ class MyDigitsFeature(Personalising, QObject):
             if count is not None:
                 self._status(f"Imported {count} digits from {Path(path).name}")
             return
-        if kind == THUMBNAILS:
-            self._drawing = False
-            self.view.add_thumbnails(result)
         self._refresh()
 
     def _import_failed(self, kind: str, _serial: int, message: str) -> None:
         if self._stopped:
-            return
-        if kind == THUMBNAILS:  # one could not be drawn there: all drawn as shown
-            self._drawing, self._draw_here = False, True
-            self._refresh()
             return
         if kind.startswith("import:"):
             path = kind.removeprefix("import:")

@@ -3,7 +3,15 @@ buttons that change the collection, and how each model reads me."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from collections import Counter
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -11,8 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -26,19 +33,59 @@ from .digit_accuracy import Score
 from .images import gray_image
 
 THUMB = 56  # pixels per side
-INDEX = Qt.ItemDataRole.UserRole
+INDEX = Qt.ItemDataRole.UserRole  # a row's place in the collection
 
 
 def thumbnail_image(drawing) -> QImage:
-    """A digit's thumbnail, drawn on any thread (images, unlike pixmaps, may
-    be: 8,000 of them take 1.7 s, which the worker spends, not the GUI)."""
+    """A digit's thumbnail (about 0.2 ms)."""
     return gray_image(render(drawing, (THUMB, THUMB)), 0.0, 255.0)
 
 
-def drawn_thumbnails(drawings) -> dict:
-    """{id(drawing): (drawing, thumbnail image)}, drawn on the calling thread
-    (a worker's), for `MyDigitsView.add_thumbnails`."""
-    return {id(d): (d, thumbnail_image(d)) for d in drawings}
+class DigitsModel(QAbstractListModel):
+    """The digits as the list shows them: by class, then in the order added.
+    A thumbnail is drawn when the view first paints its row, so a collection
+    of thousands costs only the rows in sight."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.digits: list[LabelledDrawing] = []  # in the order added
+        self.order: list[int] = []  # row → place in `digits`
+        # By id(drawing), each with its drawing: held, so no other drawing can
+        # take its id while its thumbnail is kept.
+        self._icons: dict[int, tuple[object, QIcon]] = {}
+
+    def set_digits(self, digits: list[LabelledDrawing]) -> None:
+        self.beginResetModel()
+        self.digits = list(digits)
+        self.order = sorted(range(len(digits)), key=lambda i: (digits[i].label, i))
+        shown = {id(d.drawing) for d in digits}  # their thumbnails are kept
+        self._icons = {k: v for k, v in self._icons.items() if k in shown}
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 (Qt's default)
+        return 0 if parent.isValid() else len(self.order)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.order):
+            return None
+        place = self.order[index.row()]
+        digit = self.digits[place]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(digit.label)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.icon(digit.drawing)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"A {digit.label}, digit {place + 1} of {len(self.digits)}"
+        if role == INDEX:
+            return place
+        return None
+
+    def icon(self, drawing) -> QIcon:
+        held = self._icons.get(id(drawing))
+        if held is None:
+            image = thumbnail_image(drawing)
+            held = self._icons[id(drawing)] = (drawing, QIcon(QPixmap.fromImage(image)))
+        return held[1]
 
 
 class MyDigitsView(QWidget):
@@ -46,18 +93,17 @@ class MyDigitsView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        # By id(drawing), each with its drawing: held, so no other drawing can
-        # take its id while its thumbnail is kept.
-        self._icons: dict[int, tuple[object, QIcon]] = {}
-        self.shown: list[LabelledDrawing] = []  # what the list shows, in order
-        self._drawn: dict[int, tuple[object, QImage]] = {}  # drawn on a worker
+        self.model = DigitsModel(self)
+        self._hidden: list[int] = []  # rows the class filter hid
         self.show_class = QComboBox()
         self.show_class.addItems(["All digits", *(f"Only {d}s" for d in range(10))])
-        self.digits = QListWidget()
-        self.digits.setViewMode(QListWidget.ViewMode.IconMode)
+        self.digits = QListView()
+        self.digits.setModel(self.model)
+        self.digits.setViewMode(QListView.ViewMode.IconMode)
         self.digits.setIconSize(QSize(THUMB, THUMB))
-        self.digits.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.digits.setMovement(QListWidget.Movement.Static)
+        self.digits.setUniformItemSizes(True)  # sized by one: none drawn unseen
+        self.digits.setResizeMode(QListView.ResizeMode.Adjust)
+        self.digits.setMovement(QListView.Movement.Static)
         self.digits.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.digits.setToolTip("Double-click a digit to open it on the canvas")
         self.open_button = QPushButton("Open on Canvas")
@@ -89,7 +135,9 @@ class MyDigitsView(QWidget):
         )
         self._lay_out()
         self.show_class.currentIndexChanged.connect(self._filter)
-        self.digits.itemSelectionChanged.connect(self._selection_changed)
+        self.digits.selectionModel().selectionChanged.connect(
+            lambda *_: self._selection_changed()
+        )
         self.show_digits([])
 
     def _lay_out(self) -> None:
@@ -114,45 +162,12 @@ class MyDigitsView(QWidget):
         layout.addLayout(left, 3)
         layout.addLayout(right, 2)
 
-    def missing(self, digits: list[LabelledDrawing]) -> list:
-        """The drawings of `digits` that have no thumbnail yet."""
-        return [d.drawing for d in digits if self._held(d.drawing) is None]
-
-    def add_thumbnails(self, drawn: dict) -> None:
-        """Thumbnails a worker drew (`drawn_thumbnails`), used when their
-        digits are shown next."""
-        self._drawn.update(drawn)
-
-    def _held(self, drawing):
-        for kept in (self._icons, self._drawn):
-            held = kept.get(id(drawing))
-            if held is not None and held[0] is drawing:
-                return held
-        return None
-
-    def _icon(self, drawing) -> tuple[object, QIcon]:
-        held = self._held(drawing)
-        if held is None:
-            return drawing, QIcon(QPixmap.fromImage(thumbnail_image(drawing)))
-        if isinstance(held[1], QIcon):
-            return held
-        return drawing, QIcon(QPixmap.fromImage(held[1]))
-
     def show_digits(self, digits: list[LabelledDrawing]) -> None:
         """Thumbnails sorted by class (then in the order added)."""
-        self.shown = list(digits)
-        self._icons = {id(d.drawing): self._icon(d.drawing) for d in digits}
-        self._drawn.clear()
-        self.digits.clear()
-        order = sorted(range(len(digits)), key=lambda i: (digits[i].label, i))
-        for index in order:
-            digit = digits[index]
-            icon = self._icons[id(digit.drawing)][1]
-            item = QListWidgetItem(icon, str(digit.label))
-            item.setData(INDEX, index)
-            item.setToolTip(f"A {digit.label}, digit {index + 1} of {len(digits)}")
-            self.digits.addItem(item)
-        counts = [sum(d.label == c for d in digits) for c in range(10)]
+        self.model.set_digits(digits)
+        self._hidden = []  # a new list hides no row
+        counts = Counter(d.label for d in digits)
+        counts = [counts[c] for c in range(10)]
         self.count.setText(
             f"{len(digits)} digits.   "
             + "   ".join(f"{c}: {n}" for c, n in enumerate(counts))
@@ -166,25 +181,34 @@ class MyDigitsView(QWidget):
         """The selected digits, in the order added (shown ones only: a
         filtered-out digit is never acted on). They are the digits as last
         shown: the collection may have changed since."""
-        items = self.digits.selectedItems()
-        places = sorted(item.data(INDEX) for item in items if not item.isHidden())
-        return [self.shown[i] for i in places]
+        rows = self._selected_rows()
+        return [self.model.digits[i] for i in sorted(self.model.order[r] for r in rows)]
+
+    def _selected_rows(self) -> list[int]:
+        chosen = self.digits.selectionModel().selectedIndexes()
+        return [ix.row() for ix in chosen if not self.digits.isRowHidden(ix.row())]
 
     def _filter(self) -> None:
         wanted = self.show_class.currentIndex() - 1  # -1: all
-        for row in range(self.digits.count()):
-            item = self.digits.item(row)
-            hidden = wanted >= 0 and item.text() != str(wanted)
-            item.setHidden(hidden)
+        if wanted < 0 and not self._hidden:
+            return  # nothing to show again
+        selection = self.digits.selectionModel()
+        self._hidden = []
+        for row, place in enumerate(self.model.order):
+            hidden = wanted >= 0 and self.model.digits[place].label != wanted
+            self.digits.setRowHidden(row, hidden)
             if hidden:
-                item.setSelected(False)
+                self._hidden.append(row)
+                index = self.model.index(row)
+                if selection.isSelected(index):
+                    selection.select(index, QItemSelectionModel.SelectionFlag.Deselect)
 
     def _selection_changed(self) -> None:
-        count = len(self.digits.selectedItems())
+        count = len(self._selected_rows())
         self.open_button.setEnabled(count == 1)
         self.relabel_button.setEnabled(count >= 1)
         self.delete_button.setEnabled(count >= 1)
-        self.export_button.setEnabled(self.digits.count() > 0)
+        self.export_button.setEnabled(self.model.rowCount() > 0)
 
     def show_scores(self, scores: dict[str, Score]) -> None:
         """One row per model: accuracy on all my digits and per class."""
