@@ -320,12 +320,35 @@ def test_a_list_shown_before_a_change_never_acts_on_another_digit(feature, monke
     assert "already changed or deleted" in feature.window.statusBar().currentMessage()
 
 
+def test_the_list_keeps_its_place_and_opens_the_digit_double_clicked(feature, qtbot):
+    feature.dock.show()
+    seven = Drawing(strokes=(Stroke.from_points(SEVEN, 14.0),))
+    many = [kept(record_of(seven, 7), "t", i) for i in range(300)]
+    feature._change(lambda: feature.collection.add_kept(many))
+    keep(feature, [1])
+    view, bar = feature.view, feature.view.digits.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum() // 2)
+    where = bar.value()
+    keep(feature, [7])  # the list is made again
+    qtbot.wait(50)  # and laid out
+    assert rows(view) == 302 and bar.value() == where
+    first = view.model.index(0)  # the 1, not selected
+    select(view, 5)
+    view.digits.doubleClicked.emit(first)
+    opened = feature.window.canvas.current_drawing()
+    assert opened.strokes == feature.collection.digits()[300].drawing.strokes
+
+
 def test_digits_hidden_by_the_class_filter_are_not_deleted(feature, monkeypatch):
     feature.dock.show()  # the thumbnails to choose from
     keep(feature, [1, 7, 7])
     view = feature.view
     view.digits.selectAll()
+    changes = []
+    view.digits.selectionModel().selectionChanged.connect(lambda *a: changes.append(a))
     view.show_class.setCurrentIndex(1 + 1)  # only the 1s
+    assert len(changes) == 1  # all hidden ones at once (one by one: minutes)
     assert [d.label for d in feature.view.selected()] == [1]
     assert not view.digits.selectionModel().isSelected(view.model.index(1))
     view.digits.selectAll()  # Ctrl+A while filtered

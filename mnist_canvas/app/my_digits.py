@@ -154,7 +154,9 @@ class MyDigitsFeature(Personalising, QObject):
         v = self.view
         self.window.probabilities.digitClicked.connect(self.label)
         v.open_button.clicked.connect(self.open_selected)
-        v.digits.doubleClicked.connect(lambda _: self.open_selected())
+        v.digits.doubleClicked.connect(
+            lambda index: self._open(v.digit_at(index).drawing)
+        )
         v.relabel_button.clicked.connect(lambda: self.relabel())
         v.delete_button.clicked.connect(self.delete)
         v.import_button.clicked.connect(lambda: self.import_file())
@@ -261,9 +263,9 @@ class MyDigitsFeature(Personalising, QObject):
 
     def _chosen(self) -> list[int]:
         """The places in the collection of the digits selected in the list.
-        The list can show an older state for a moment (while a worker draws
-        thumbnails), so each is found by identity: one already deleted or
-        relabelled is left out, never mistaken for the digit now at its place."""
+        Each is found by identity, in case the list shows an older state: one
+        already deleted or relabelled is left out, never mistaken for the
+        digit now at its place."""
         if not self._usable():
             return []
         selected = self.view.selected()
@@ -279,7 +281,10 @@ class MyDigitsFeature(Personalising, QObject):
     def open_selected(self) -> None:
         chosen = self.view.selected()
         if len(chosen) == 1:
-            self.window.canvas.set_drawing(chosen[0].drawing, "Open my digit")
+            self._open(chosen[0].drawing)
+
+    def _open(self, drawing) -> None:
+        self.window.canvas.set_drawing(drawing, "Open my digit")
 
     def relabel(self, label: int | None = None) -> None:
         chosen = self._chosen()

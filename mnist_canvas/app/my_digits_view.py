@@ -7,6 +7,7 @@ from collections import Counter
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     QSize,
@@ -39,6 +40,17 @@ INDEX = Qt.ItemDataRole.UserRole  # a row's place in the collection
 def thumbnail_image(drawing) -> QImage:
     """A digit's thumbnail (about 0.2 ms)."""
     return gray_image(render(drawing, (THUMB, THUMB)), 0.0, 255.0)
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted rows as (first, last) runs of consecutive ones."""
+    runs = []
+    for row in rows:
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 class DigitsModel(QAbstractListModel):
@@ -177,6 +189,10 @@ class MyDigitsView(QWidget):
         self._filter()
         self._selection_changed()
 
+    def digit_at(self, index) -> LabelledDrawing:
+        """The digit shown at a list index."""
+        return self.model.digits[self.model.order[index.row()]]
+
     def selected(self) -> list[LabelledDrawing]:
         """The selected digits, in the order added (shown ones only: a
         filtered-out digit is never acted on). They are the digits as last
@@ -192,16 +208,20 @@ class MyDigitsView(QWidget):
         wanted = self.show_class.currentIndex() - 1  # -1: all
         if wanted < 0 and not self._hidden:
             return  # nothing to show again
-        selection = self.digits.selectionModel()
         self._hidden = []
         for row, place in enumerate(self.model.order):
             hidden = wanted >= 0 and self.model.digits[place].label != wanted
             self.digits.setRowHidden(row, hidden)
             if hidden:
                 self._hidden.append(row)
-                index = self.model.index(row)
-                if selection.isSelected(index):
-                    selection.select(index, QItemSelectionModel.SelectionFlag.Deselect)
+        # Rows of one class are together: their selection goes in one call
+        # (a call per row made selecting all, then one class, take minutes).
+        gone = QItemSelection()
+        for first, last in _runs(self._hidden):
+            gone.select(self.model.index(first), self.model.index(last))
+        self.digits.selectionModel().select(
+            gone, QItemSelectionModel.SelectionFlag.Deselect
+        )
 
     def _selection_changed(self) -> None:
         count = len(self._selected_rows())
