@@ -40,6 +40,10 @@ def mnist(mnist_dir, tmp_path_factory):
     return load_mnist(mnist_dir, cache=tmp_path_factory.mktemp("mnist-cache"))
 
 
+# The person's own, before the session's folder replaces them.
+PERSON_ENV = {name: os.environ.get(name) for name in ("APPDATA", "HOME")}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def own_data_folder(tmp_path_factory):
     """The user's data folder (my digits, personalised models) is the

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import PERSON_ENV
 
 from mnist_canvas import files
 from mnist_canvas.models.catalogue import Catalogue
@@ -78,6 +79,11 @@ def test_add_reads_a_new_user_model(tmp_path):
 def test_user_folder_is_where_qt_puts_app_data(qapp, monkeypatch, tmp_path):
     from PySide6.QtCore import QStandardPaths
 
+    for name, value in PERSON_ENV.items():  # Qt reads the system's, not ours
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
     old = qapp.organizationName(), qapp.applicationName()
     qapp.setOrganizationName("mnist-canvas")
     qapp.setApplicationName("mnist-canvas")
