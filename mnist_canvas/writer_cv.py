@@ -174,17 +174,23 @@ def summary(folds: list[dict]) -> dict:
     return {"n": n, "by_brush": out}
 
 
-def _result(config, folds: list[dict], argv: list[str] | None) -> dict:
+def _result(config, folds: list[dict], argv: list[str] | None, asked: int) -> dict:
     config_dict = config.to_dict()
     config_dict["pen_train"] = shown_path(config.pen_train)
     return {"config": config_dict, "folds": folds, "summary": summary(folds),
+            "complete": len(folds) == asked,  # false: a run stopped early
             "command": "python -m mnist_canvas.writer_cv " + " ".join(
                 shown_path(a) or a for a in (argv or sys.argv[1:]))}  # fmt: skip
 
 
 def _write_result(path, result: dict) -> None:
-    with atomic_write(path) as tmp:
-        tmp.write_text(json.dumps(result, indent=1))
+    """Write the result; a failure is said, and the folds still to come run
+    (their figures are printed, and the next fold's write tries again)."""
+    try:
+        with atomic_write(path) as tmp:
+            tmp.write_text(json.dumps(result, indent=1))
+    except OSError as error:
+        print(f"warning: {path} could not be written: {error}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
                   "names one per fold)", file=sys.stderr)  # fmt: skip
         keep = Path(args.keep) if args.keep else None
         _check_teachers(config, chosen, keep)
+        if args.out and not Path(args.out).parent.is_dir():
+            raise ValueError(f"--out {args.out}: no folder {Path(args.out).parent}")
         data = load_mnist(args.data_dir or default_mnist_dir(), download=args.download)
         folds = []
         for fold in chosen:
@@ -212,11 +220,11 @@ def main(argv: list[str] | None = None) -> int:
                 + f", validation {f['val_accuracy']:.4f}, {f['seconds']:.0f}s",
                 file=sys.stderr, flush=True)  # fmt: skip
             if args.out:  # each fold's hours kept, whatever stops the next
-                _write_result(args.out, _result(config, folds, argv))
+                _write_result(args.out, _result(config, folds, argv, len(chosen)))
     except (DataError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    result = _result(config, folds, argv)
+    result = _result(config, folds, argv, len(chosen))
     for brush, s in result["summary"]["by_brush"].items():
         print(f"brush {brush}: pooled {s['pooled']:.4f} over {result['summary']['n']} "
               f"digits; folds {s['mean']:.4f} ± {s['sd']:.4f} (lowest {s['min']:.4f})",

@@ -60,7 +60,7 @@ def test_cross_validation_holds_out_every_fold_once(stroke_file, tmp_path, monke
             "--keep", str(tmp_path / "kept")]  # fmt: skip
     assert writer_cv.main(argv) == 0
     result = json.loads(capsys.readouterr().out.splitlines()[-1])
-    assert result == json.loads(out.read_text())
+    assert result == json.loads(out.read_text()) and result["complete"]
     assert [f["fold"] for f in result["folds"]] == [0, 1, 2]
     assert [f["n"] for f in result["folds"]] == [fold_size(k, 3) for k in range(3)]
     assert result["summary"]["n"] == 2 * WRITERS  # every digit held out once
@@ -98,6 +98,13 @@ def test_each_finished_fold_is_written_before_the_next_trains(
         writer_cv.main(argv)
     result = json.loads(out.read_text())
     assert result["summary"]["n"] == sum(f["n"] for f in result["folds"])
+    assert result["complete"] is False
+
+
+def test_an_out_file_in_no_folder_is_refused_before_training(stroke_file, capsys):
+    argv = ["--pen-train", str(stroke_file), "--out", "no/such/folder/cv.json"]
+    assert writer_cv.main(argv) == 2
+    assert "no folder no/such/folder" in capsys.readouterr().err
 
 
 def test_cross_validation_needs_pen_digits(capsys):
@@ -135,3 +142,22 @@ def test_each_fold_learns_from_its_own_teacher(stroke_file, tmp_path, monkeypatc
     one = str(teachers / "fold-0.safetensors")
     assert writer_cv.main([*taught, "--teacher", one, "--only", "0"]) == 0
     assert "a teacher that trained on a held-out fold" in capsys.readouterr().err
+
+
+def test_a_result_that_cannot_be_written_lets_the_folds_run(
+    stroke_file, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(writer_cv, "load_mnist", lambda *a, **k: synthetic())
+
+    def full_disk(path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writer_cv, "atomic_write", full_disk)
+    argv = ["--pen-train", str(stroke_file), "--model", "mlp", "--epochs", "1",
+            "--augment", "none", "--threads", "1", "--pen-folds", "3",
+            "--pen-variants", "1", "--only", "0,1", "--json",
+            "--out", str(tmp_path / "cv.json")]  # fmt: skip
+    assert writer_cv.main(argv) == 0
+    out, err = capsys.readouterr()
+    assert [f["fold"] for f in json.loads(out.splitlines()[-1])["folds"]] == [0, 1]
+    assert err.count("could not be written") == 2  # after each fold
