@@ -15,6 +15,7 @@ import glob
 import hashlib
 import os
 import secrets
+import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ APP = "mnist-canvas"
 # A part untouched this long was left by a killed writer; a younger one may be
 # another process writing the same file now (two trainings filling one cache).
 STALE_PART_SECONDS = 3600
+_HOST = socket.gethostname()
 
 
 def _xdg(variable: str, default: str) -> Path:
@@ -70,16 +72,27 @@ def _partial_names(path: Path) -> str:
     return f".{glob.escape(path.name)}.*.part{glob.escape(path.suffix)}"
 
 
+def part_path(path: Path, pid: int | None = None) -> Path:
+    """Where `atomic_write` puts `path`'s temporary part: hidden beside it,
+    named after its writer (host and process id) and unique."""
+    writer = f"{_HOST}-{os.getpid() if pid is None else pid}"
+    return path.with_name(
+        f".{path.name}.{writer}-{secrets.token_hex(4)}.part{path.suffix}"
+    )
+
+
 def _writer_gone(part: Path, path: Path) -> bool:
-    """Whether the process named in `part` (".NAME.PID-TOKEN.part…") has
-    ended. Known on POSIX only; elsewhere, or for an older part without a
-    process id, the part's age decides."""
+    """Whether the process that writes `part` has ended. Known for a process
+    of this host on POSIX only; otherwise the part's age decides."""
     middle = part.name[len(path.name) + 2 : -len(f".part{path.suffix}")]
-    pid = middle.partition("-")[0]
-    if sys.platform == "win32" or not pid.isdigit() or int(pid) == os.getpid():
+    writer = middle.rsplit("-", 2)
+    if len(writer) != 3 or writer[0] != _HOST or not writer[1].isdigit():
+        return False
+    pid = int(writer[1])
+    if sys.platform == "win32" or pid == os.getpid():
         return False
     try:
-        os.kill(int(pid), 0)  # signal 0: only asks whether it exists
+        os.kill(pid, 0)  # signal 0: only asks whether it exists
     except ProcessLookupError:
         return True
     except OSError:  # it exists (another user's) or cannot be asked
@@ -111,13 +124,13 @@ def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
     The temp file is created with the usual permissions (0666 less the umask),
     so the result reads like any other file the user writes. Parts left by an
     earlier write of the same file that was killed are removed first (the
-    part's name holds its writer's process id); a part of a process still
-    running and younger than STALE_PART_SECONDS is left to it.
+    part's name holds its writer's host and process id); a part of a process
+    still running, or of another host, younger than STALE_PART_SECONDS is
+    left to it.
     """
     path = Path(path)
     remove_parts(path, older_than=STALE_PART_SECONDS)
-    token = f"{os.getpid()}-{secrets.token_hex(4)}"
-    tmp = path.with_name(f".{path.name}.{token}.part{path.suffix}")
+    tmp = part_path(path)
     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     mode = tmp.stat().st_mode
     try:

@@ -14,7 +14,7 @@ from safetensors import SafetensorError
 from test_training import synthetic
 
 from mnist_canvas import train_cli
-from mnist_canvas.files import STALE_PART_SECONDS, atomic_write
+from mnist_canvas.files import STALE_PART_SECONDS, atomic_write, part_path
 from mnist_canvas.models.checkpoint import read_metadata
 from mnist_canvas.models.registry import ModelConfig
 from mnist_canvas.training.fit import Progress, TrainConfig
@@ -112,8 +112,10 @@ def test_a_part_whose_writer_has_ended_is_removed_however_young(tmp_path):
     target = tmp_path / "index[1].npz"  # glob's brackets in the name, too
     writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        alive = tmp_path / f".{target.name}.{writer.pid}-a1b2.part.npz"
+        alive = part_path(target, writer.pid)
         alive.write_bytes(b"being written")
+        elsewhere = tmp_path / f".{target.name}.other-host-{writer.pid}-c3d4.part.npz"
+        elsewhere.write_bytes(b"written from another machine")
         with atomic_write(target) as tmp:
             tmp.write_bytes(b"whole")
         assert alive.exists()  # its writer runs
@@ -122,7 +124,11 @@ def test_a_part_whose_writer_has_ended_is_removed_however_young(tmp_path):
         writer.wait()
     with atomic_write(target) as tmp:  # its writer was killed: a leftover
         tmp.write_bytes(b"whole again")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index[1].npz"]
+    # That process id means nothing on another host: its part waits an hour.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        elsewhere.name,
+        "index[1].npz",
+    ]
 
 
 def test_config_and_progress_round_trip_through_json():

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMessageBox
 from mnist_canvas.app import main_window
 from mnist_canvas.app.features import stop_all
 from mnist_canvas.app.main_window import MainWindow
+from mnist_canvas.files import part_path
 from mnist_canvas.models.registry import DEFAULT_MODEL
 from mnist_canvas.training.fit import Progress, TrainConfig
 
@@ -120,7 +121,7 @@ def test_a_bad_data_folder_shows_its_error(qtbot, window, tmp_path):
 def test_a_killed_training_process_is_reported(qtbot, window, mnist_dir, tmp_path):
     dialog = long_run_started(qtbot, window, mnist_dir)
     out = dialog.run.out  # what a child killed while saving would leave:
-    (out.parent / f".{out.name}.k1ll3d.part{out.suffix}").write_bytes(b"half")
+    part_path(out, dialog.run.process.processId()).write_bytes(b"half")
     with qtbot.waitSignal(dialog.run.failed, timeout=60_000) as failed:
         dialog.run.process.kill()  # as if it crashed or was killed from outside
     assert "stopped unexpectedly" in failed.args[0]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 
-from ..files import remove_parts
+from ..files import STALE_PART_SECONDS, remove_parts
 from ..training.config import Progress, TrainConfig
 
 KILL_AFTER_MS = 1500
@@ -134,8 +134,8 @@ class TrainingRun(QObject):
 
     def _remove_partial(self) -> None:
         """Delete temp files a killed child may have left; never a whole model."""
-        if self.out is not None:
-            remove_parts(self.out)
+        if self.out is not None:  # the child has ended: its parts are a leftover
+            remove_parts(self.out, older_than=STALE_PART_SECONDS)
 
 
 class PersonaliseRun(TrainingRun):
