@@ -97,6 +97,18 @@ def test_import_adds_collections_and_pen_digits(tmp_path):
     assert records[1].drawing.width == 280  # placed on the default canvas
 
 
+def test_a_pen_digit_file_in_the_collections_place_is_drawn_as_imported(tmp_path):
+    pen = tmp_path / "my.jsonl"  # tablet units, no canvas: copied over by hand
+    pen.write_text('{"label": 1, "writer": "w", "strokes": [[[5, -900], [6, -500]]]}\n')
+    collection = MyDigits.open(pen)
+    imported = MyDigits.open(tmp_path / "other.jsonl")
+    imported.import_file(pen)
+    assert collection.digits()[0].drawing == imported.digits()[0].drawing
+    collection.relabel([0], 7)  # the file keeps its record, relabelled
+    assert collection.digits()[0].drawing == imported.digits()[0].drawing
+    assert [r.drawing for r in read_strokes(pen)] == [None]
+
+
 def test_a_bad_import_adds_nothing(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"label": 1, "strokes": [[[0, 0], [0, 5]]]}\n{"label": 12}\n')

@@ -20,7 +20,7 @@ import datetime
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..files import atomic_write, user_data_dir
@@ -69,8 +69,14 @@ class Kept:
 
 def kept(record: dict, source: str | os.PathLike, line: int) -> Kept:
     """A record checked (DataError names `source` and `line`) and serialised."""
-    digit = parse_record(record, str(source), line)
+    digit = _placed(parse_record(record, str(source), line))
     return Kept(record, digit, json.dumps(record, separators=(",", ":")) + "\n")
+
+
+def _placed(digit: LabelledDrawing) -> LabelledDrawing:
+    """A record in tablet units (no canvas: a pen-digit file put in the
+    collection's place) drawn on the default canvas, as an import does."""
+    return digit if digit.drawing else replace(digit, drawing=place(digit))
 
 
 class MyDigits:
@@ -96,7 +102,9 @@ class MyDigits:
         for data, digit, line in stroke_records(path):  # checks each: DataError
             if stopping is not None and len(collection) % 256 == 0 and stopping():
                 raise InterruptedError(f"{path}: reading was stopped")
-            collection._kept.append(Kept(data, digit, line.rstrip("\n") + "\n"))
+            collection._kept.append(
+                Kept(data, _placed(digit), line.rstrip("\n") + "\n")
+            )
         return collection
 
     def __len__(self) -> int:
