@@ -92,8 +92,8 @@ def _check_teachers(config, folds: list[int], keep: Path | None) -> None:
         for teacher in map(Path, fold_teachers(config, fold)):
             if not teacher.is_file():
                 raise ValueError(f"fold {fold}'s teacher {teacher} is not there")
-            kept = None if keep is None else keep / f"fold-{fold}.safetensors"
-            if kept is not None and kept.resolve() == teacher.resolve():
+            kept = keep / f"fold-{fold}.safetensors" if keep else None
+            if kept and kept.resolve() == teacher.resolve():
                 raise ValueError(
                     f"--keep {keep} would save fold {fold}'s model over its "
                     f"teacher {teacher}: keep them in another folder"
