@@ -126,6 +126,9 @@ def parser(
     add("--distill-temperature", type=positive, default=d.distill_temperature,
         metavar="T", help="with --teacher: soften both the teachers' and the "
         "model's probabilities by T (default: %(default)s)")
+    add("--distill-augmented", action="store_true",
+        help="with --teacher: the teachers read each augmented batch the model "
+        "learns from, rather than each image once before training (slower)")
     if out_help is None:  # train.py's own
         add("--members", nargs="+", default=None, metavar="FILE",
             help="instead of training, join these trained checkpoints into "
@@ -197,6 +200,7 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         teachers=tuple(args.teacher),
         distill=args.distill,
         distill_temperature=args.distill_temperature,
+        distill_augmented=args.distill_augmented,
         seed=args.seed,
         threads=args.threads,
         device=args.device,

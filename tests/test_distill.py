@@ -1,5 +1,6 @@
 """Knowledge distillation: teachers' probabilities mixed into each image's target."""
 
+from dataclasses import replace
 from functools import partial
 
 import pytest
@@ -95,3 +96,48 @@ def test_teachers_travel_in_the_configuration():
         TrainConfig(distill=1.5)
     with pytest.raises(ValueError, match="temperature"):
         TrainConfig(distill_temperature=0.0)
+
+
+def test_augmented_teachers_read_the_very_batches_the_student_learns_from(
+    tmp_path, monkeypatch
+):
+    import mnist_canvas.training.fit as fit_module
+    from mnist_canvas.training.distill import Teachers
+
+    data = synthetic()
+    torch.manual_seed(0)
+    teacher = save(tmp_path / "t.safetensors", build_model(ModelConfig("cnn")).eval())
+    augmented, read = [], []
+
+    def mirrored(x, kinds, gen):  # an augmentation the test can recognise
+        augmented.append(x.flip(-1))
+        return augmented[-1]
+
+    def reading(self, x):
+        read.append(x.clone())
+        return original(self, x)
+
+    original = Teachers.read
+    monkeypatch.setattr(fit_module, "augment", mirrored)
+    monkeypatch.setattr(Teachers, "read", reading)
+    config = small_config(augment=("shift",), teachers=(teacher,))
+    list(fit(replace(config, distill_augmented=True), data))
+    assert len(read) == len(augmented) > 1
+    assert all(torch.equal(r, a) for r, a in zip(read, augmented, strict=True))
+    # Read once before training, the teachers see the images un-augmented.
+    augmented.clear(), read.clear()
+    list(fit(config, data))
+    assert read and augmented and len(read) < len(augmented)
+    assert not any(torch.equal(read[0][: len(a)], a) for a in augmented)
+
+
+def test_a_student_taught_on_augmented_batches_learns_what_its_teachers_say(tmp_path):
+    data = synthetic()
+    shifted = type(data.train)(data.train.images, (data.train.labels + 1) % 10)
+    liar = list(fit(small_config(), type(data)(shifted, shifted, "shifted")))[-1]
+    teacher = save(tmp_path / "liar.safetensors", liar.model)
+    config = small_config(teachers=(teacher,), distill=1.0, distill_augmented=True)
+    student = list(fit(config, data))[-1]
+    with torch.inference_mode():
+        read = student.model(normalize(data.test.images)).argmax(1)
+    assert (read == shifted.labels).float().mean() > 0.8

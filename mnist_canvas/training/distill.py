@@ -10,9 +10,12 @@ Softening is what carries the teachers' knowledge: on images they trained on,
 their plain probabilities are nearly one-hot, while at T = 4 they tell that
 this 7 looks a little like a 1 and not at all like a 0.
 
-The teachers (the mean of their softened probabilities) read each training
-image once, un-augmented, before training starts, so distilling costs no more
-per step than training alone; an image's augmented copies share its target.
+The teachers (the mean of their softened probabilities) read either each
+training image once, un-augmented, before training starts, so distilling costs
+no more per step than training alone and an image's augmented copies share its
+target; or, `augmented`, each batch as the student sees it, so the target is
+what the teachers make of that very view (a 7 rotated towards a 1 is taught
+as the teachers read it), at the cost of their forward passes each step.
 Each teacher is fed the values it was trained on (scaled and normalised, or
 0–255).
 """
@@ -25,30 +28,48 @@ import torch
 import torch.nn.functional as F
 
 from ..models.checkpoint import CheckpointError, load_checkpoint
+from ..pipeline.steps import model_values
 
 
-@torch.inference_mode()
+class Teachers:
+    """Checkpoints read together: the mean of their softened probabilities.
+    A teacher that cannot be read: ValueError."""
+
+    def __init__(self, paths: Sequence[str], temperature: float = 1.0):
+        from .personalise import parent_unscaled
+
+        self.temperature = temperature
+        self.models: list[tuple[torch.nn.Module, bool]] = []
+        for path in paths:
+            try:
+                teacher, metadata = load_checkpoint(path)
+                unscaled = parent_unscaled(metadata)
+            except (CheckpointError, OSError, ValueError) as error:
+                raise ValueError(
+                    f"The teacher {path} cannot be used: {error}"
+                ) from None
+            self.models.append((teacher.eval(), unscaled))
+
+    @torch.no_grad()  # its result is used in the student's loss
+    def read(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, 10): the teachers' mean probabilities for float (N, 1, 28, 28)
+        images of grey levels 0–1, as training augments them."""
+        total = torch.zeros(len(x), 10, device=x.device)
+        for teacher, unscaled in self.models:
+            values = x * 255.0 if unscaled else model_values(x, scale=False)
+            total += (teacher.to(x.device)(values) / self.temperature).softmax(1)
+        return total / len(self.models)
+
+
 def teacher_probabilities(
     paths: Sequence[str], images: torch.Tensor, temperature: float = 1.0,
     batch: int = 1000,
 ) -> torch.Tensor:  # fmt: skip
     """(N, 10) float: the mean of the teachers' probabilities at `temperature`
     for each uint8 (N, 28, 28) image. A teacher that cannot be read: ValueError."""
-    from .fit import normalize  # both import this module
-    from .personalise import parent_unscaled
-
-    total = torch.zeros(len(images), 10)
-    for path in paths:
-        try:
-            teacher, metadata = load_checkpoint(path)
-            unscaled = parent_unscaled(metadata)
-        except (CheckpointError, OSError, ValueError) as error:
-            raise ValueError(f"The teacher {path} cannot be used: {error}") from None
-        teacher.eval()
-        for i in range(0, len(images), batch):
-            x = normalize(images[i : i + batch], unscaled)
-            total[i : i + batch] += (teacher(x) / temperature).softmax(1)
-    return total / len(paths)
+    teachers = Teachers(paths, temperature)
+    x = images.float().div(255.0).unsqueeze(1)
+    return torch.cat([teachers.read(x[i : i + batch]) for i in range(0, len(x), batch)])
 
 
 def distillation_loss(

@@ -32,7 +32,7 @@ from ..models.registry import REGISTRY
 from ..pipeline.steps import model_values
 from .augment import augment
 from .config import Progress, TrainConfig
-from .distill import distillation_loss, teacher_probabilities
+from .distill import Teachers, distillation_loss, teacher_probabilities
 
 
 def input_steps(unscaled: bool = False) -> dict[str, bool]:
@@ -200,8 +200,10 @@ def _fit_single(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
     )
     ema = moving_average(model, config.ema) if config.ema else None
     kept = ema.module if ema is not None else model  # what is validated and kept
-    taught = None
-    if config.teachers:
+    taught = teachers = None
+    if config.teachers and config.distill_augmented:
+        teachers = Teachers(config.teachers, config.distill_temperature)
+    elif config.teachers:
         taught = teacher_probabilities(
             config.teachers, train.images, config.distill_temperature
         )
@@ -218,13 +220,17 @@ def _fit_single(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
             x = images[index]
             if config.augment:
                 x = augment(x, config.augment, gen)
+            if teachers is not None:
+                batch_taught = teachers.read(x.to(device))
+            elif taught is not None:
+                batch_taught = taught[index].to(device)
             x = x * 255.0 if config.unscaled else model_values(x, scale=False)
             x = x.to(device)
             y = train.labels[index].to(device)
             loss_of = label_loss(y, config.label_smoothing)
-            if taught is not None:
+            if config.teachers:
                 loss_of = partial(
-                    distillation_loss, labels=y, taught=taught[index].to(device),
+                    distillation_loss, labels=y, taught=batch_taught,
                     weight=config.distill, temperature=config.distill_temperature,
                     label_smoothing=config.label_smoothing,
                 )  # fmt: skip
