@@ -341,3 +341,23 @@ def test_bars_follow_a_resize_and_show_each_value(qtbot):
         y4 = int(header + 4.5 * row)
         bar = image.pixelColor(int(22 + 0.8 * (track_end - 22)), y4)
         assert bar.green() > bar.red() + 40  # the top digit's long green bar
+
+
+def test_a_dock_scrolls_rather_than_push_the_window_off_a_small_screen(qtbot, window):
+    from PySide6.QtWidgets import QDockWidget
+
+    settle(qtbot, window)
+    bare = window.minimumSizeHint().height()
+    docks = {dock.objectName(): dock for dock in window.findChildren(QDockWidget)}
+    assert {"compare", "why", "my-digits"} <= set(docks)
+    for name, dock in docks.items():
+        dock.show()
+        qtbot.waitUntil(lambda dock=dock: dock.widget() is not None)
+        settle(qtbot, window)
+        # Each of them once added 270-510 px: buttons out of reach below the screen.
+        assert window.minimumSizeHint().height() - bare < 100, name
+        inner = dock.widget().widget()  # never squeezed below its own minimum
+        assert inner.height() >= inner.minimumSizeHint().height(), name
+        dock.hide()
+    # The model's eye gives up size before the window grows: 28 × 4 at least.
+    assert window.eye.minimumHeight() < window.eye.sizeHint().height()

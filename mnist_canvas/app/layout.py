@@ -3,13 +3,14 @@ the probabilities beside them, the pipeline strip below, compare in a dock."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
     QGroupBox,
     QHBoxLayout,
     QMainWindow,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -43,11 +44,35 @@ def central_widget(
     return central
 
 
-def bottom_dock(window: QMainWindow, title: str, name: str, widget: QWidget):
-    """A hidden dock at the bottom of `window` holding `widget`."""
+class Scrolled(QScrollArea):
+    """`widget` at its full size when there is room, scrolled when not."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidget(widget)
+
+    def sizeHint(self) -> QSize:  # what the widget asks, its minimum at least
+        inner = self.widget()
+        return (
+            inner.sizeHint()
+            .expandedTo(inner.minimumSizeHint())
+            .expandedTo(inner.minimumSize())
+        )
+
+
+def bottom_dock(
+    window: QMainWindow, title: str, name: str, widget: QWidget | None
+) -> QDockWidget:
+    """A hidden dock at the bottom of `window` holding `widget` (or, later,
+    `Scrolled(widget)`). The widget scrolls when the dock is smaller than it,
+    so a dock shown never makes the window taller than the screen, out of
+    reach, nor squeezes the widget below its minimum."""
     dock = QDockWidget(title, window)
     dock.setObjectName(name)
-    dock.setWidget(widget)
+    if widget is not None:
+        dock.setWidget(Scrolled(widget))
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
     dock.hide()
     return dock

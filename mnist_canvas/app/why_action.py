@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMainWindow
 
 from .actions import menu
-from .layout import bottom_dock
+from .layout import Scrolled, bottom_dock
 
 
 class LazyWhy:
@@ -25,7 +25,7 @@ class LazyWhy:
             from .why import Why, WhyPanel
 
             panel = WhyPanel()
-            self.dock.setWidget(panel)
+            self.dock.setWidget(Scrolled(panel))
             self.built = Why(self.window, panel, self.dock)
             if self.dock.isVisible():
                 self.built._shown(True)  # it missed the signal that made it
