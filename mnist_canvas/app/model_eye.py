@@ -9,19 +9,13 @@ from PySide6.QtWidgets import QWidget
 
 from .images import display_range, gray_image
 
-TEXT_H = 22  # the value range's line under the picture
-
 
 class ModelEyeView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.pixels: np.ndarray | None = None
-        # 28 × 7 when there is room, down to 28 × 4 where the window is short.
-        self.setMinimumSize(QSize(112, 112 + TEXT_H))
+        self.setMinimumSize(QSize(196, 222))
         self.setToolTip("Exactly what the model receives: 28×28 values")
-
-    def sizeHint(self) -> QSize:
-        return QSize(196, 196 + TEXT_H)
 
     def show_input(self, pixels: np.ndarray | None) -> None:
         self.pixels = pixels
@@ -34,7 +28,7 @@ class ModelEyeView(QWidget):
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
-        text_h = TEXT_H
+        text_h = 22
         side = min(self.width(), self.height() - text_h)
         square = QRectF((self.width() - side) / 2, 0, side, side)
         painter.fillRect(square, QColor(0, 0, 0))
