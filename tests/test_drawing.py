@@ -139,3 +139,23 @@ def test_a_file_too_large_to_be_a_drawing_is_refused_unread(tmp_path, monkeypatc
     path.write_text(drawing_text(points=[[1, 1]] * 20))
     with pytest.raises(ValueError, match=r"big\.json: larger than 100 bytes"):
         load_drawing(path)
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [([[True, 0]], "must be a number"), ([[1e6, 0]], "canvas"), ([[0, "1"]], "number")],
+)
+def test_a_files_points_are_checked_once_and_equal_points_built_in_code(
+    points, message
+):
+    from mnist_canvas.data import DataError
+    from mnist_canvas.data.strokes import parse_record
+
+    record = {"label": 1, "canvas": [280, 280], "brush": 9}
+    digit = parse_record({**record, "strokes": [[[10, 20.5], [30, 40]]]}, "f", 1)
+    built = Stroke.from_points([(10, 20.5), (30, 40)], brush=9)
+    assert digit.drawing.strokes == (built,)
+    read = digit.drawing.strokes[0].points
+    assert all(type(v) is float for p in read for v in (p.x, p.y, p.pressure))
+    with pytest.raises(DataError, match=message):
+        parse_record({**record, "strokes": [points]}, "f", 1)

@@ -113,7 +113,7 @@ def parse_record(data: object, where: str, line: int) -> LabelledDrawing:
         if on_canvas:
             width, height = canvas_size(data["canvas"])
             kept = {} if brush is None else {"brush": brush}
-            strokes = tuple(Stroke.from_points(s, **kept) for s in points)
+            strokes = tuple(Stroke.from_floats(s, **kept) for s in points)
             drawing = Drawing(width, height, strokes).check_reach()
     except ValueError as error:
         raise DataError(f"{where}:{line}: {error}") from None

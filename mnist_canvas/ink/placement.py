@@ -45,7 +45,7 @@ def place(
         x0 = rng.uniform(lo, max(lo, side - lo - width_px))
         y0 = rng.uniform(lo, max(lo, side - lo - height_px))
     strokes = tuple(
-        Stroke.from_points(
+        Stroke.from_floats(
             [((x - left) * scale + x0, (y - top) * scale + y0) for x, y in s], brush
         )
         for s in record.strokes
