@@ -465,3 +465,31 @@ def test_closing_while_personalising_asks_then_stops_it(feature, monkeypatch):
     feature.window.canvas.undo_stack.setClean()
     assert feature.window.close()
     assert "personalised on your digits" in asked[0] and run.stopped
+
+
+def test_keys_reach_the_canvas_after_a_click_in_the_dock_or_a_stroke(feature, qtbot):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QApplication
+
+    window, canvas = feature.window, feature.window.canvas
+    feature.dock.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+    def type_digit(key):
+        QTest.keyClick(QApplication.focusWidget() or window, key)
+
+    # A click on the dock's words (nothing there takes keys) leaves them to the canvas.
+    QTest.mouseClick(feature.view.count, Qt.MouseButton.LeftButton, pos=QPoint(3, 3))
+    draw(window)
+    type_digit(Qt.Key.Key_7)
+    assert len(feature.collection) == 1
+    # The thumbnails take the keys; drawing a stroke gives them back to the canvas.
+    feature.view.digits.setFocus()
+    qtbot.waitUntil(feature.view.digits.hasFocus)
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(150, 50))
+    for y in range(60, 240, 20):
+        qtbot.mouseMove(canvas, QPoint(148, y))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(147, 235))
+    type_digit(Qt.Key.Key_1)
+    assert feature.collection.labels() == [7, 1]

@@ -51,6 +51,9 @@ class Scrolled(QScrollArea):
         super().__init__()
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # Never the focus itself: a click on a dock's words must not take the
+        # digit keys from the canvas (its children still take focus).
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setWidget(widget)
 
     def sizeHint(self) -> QSize:  # what the widget asks, its minimum at least
