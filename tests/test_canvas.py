@@ -108,3 +108,40 @@ def test_a_full_drawing_takes_no_more_points_and_keeps_its_strokes(canvas):
     canvas.end_stroke()
     assert canvas.drawing.point_count == MAX_POINTS
     assert len(canvas.drawing.strokes) == 2
+
+
+def test_a_pen_stroke_draws_with_pressure_and_takes_the_keys(qtbot):
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
+    from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+
+    window, other, canvas = QWidget(), QLineEdit(), Canvas()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    layout.addWidget(other)
+    layout.addWidget(canvas)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus)
+    pen = QPointingDevice(
+        "pen", 1, QInputDevice.DeviceType.Stylus, QPointingDevice.PointerType.Pen,
+        QInputDevice.Capability.Position | QInputDevice.Capability.Pressure, 1, 3,
+    )  # fmt: skip
+
+    def send(kind, x, y, pressure, buttons):
+        event = QTabletEvent(
+            kind, pen, QPointF(x, y), canvas.mapToGlobal(QPointF(x, y)), pressure,
+            0, 0, 0, 0, 0, Qt.KeyboardModifier.NoModifier, Qt.MouseButton.LeftButton,
+            buttons,
+        )  # fmt: skip
+        QApplication.sendEvent(canvas, event)
+
+    held = Qt.MouseButton.LeftButton
+    send(QEvent.Type.TabletPress, 100, 100, 0.3, held)
+    send(QEvent.Type.TabletMove, 120, 160, 0.9, held)
+    send(QEvent.Type.TabletRelease, 120, 160, 0.0, Qt.MouseButton.NoButton)
+    (stroke,) = canvas.current_drawing().strokes
+    assert [p.pressure for p in stroke.points][:2] == pytest.approx([0.3, 0.9])
+    assert QApplication.focusWidget() is canvas

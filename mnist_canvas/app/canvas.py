@@ -90,6 +90,9 @@ class Canvas(QWidget):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self.setMinimumSize(self.minimumSizeHint())
+        # Pressing on the canvas takes the focus, so a digit key typed after
+        # drawing keeps the drawing even if a list in a dock had the keys.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setToolTip("Draw a digit. Right-drag or the eraser tool removes strokes.")
         self._reset_ink()
@@ -285,6 +288,7 @@ class Canvas(QWidget):
         kind = event.type()
         if kind == QTabletEvent.Type.TabletPress:
             self._tablet_down = True
+            self.setFocus(Qt.FocusReason.MouseFocusReason)  # as a mouse press does
             if eraser or self.erasing:
                 self.erase_at(x, y)
             else:
