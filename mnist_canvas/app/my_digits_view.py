@@ -134,7 +134,7 @@ class MyDigitsView(QWidget):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.scores.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.scores.setMinimumHeight(112)  # three models' rows, the rest scroll
+        self.scores.setMinimumHeight(125)  # three models' rows, the rest scroll
         self.scores.setToolTip(
             "Accuracy on every digit kept here. A personalised model learned from "
             "most of them: its honest figure is the one on held-back digits, "
