@@ -28,17 +28,19 @@ import torch
 import torch.nn.functional as F
 
 from ..models.checkpoint import CheckpointError, load_checkpoint
-from ..pipeline.steps import model_values
 
 
 class Teachers:
     """Checkpoints read together: the mean of their softened probabilities.
     A teacher that cannot be read: ValueError."""
 
-    def __init__(self, paths: Sequence[str], temperature: float = 1.0):
+    def __init__(
+        self, paths: Sequence[str], temperature: float = 1.0, device="cpu"
+    ) -> None:
+        from .fit import batch_values  # both import this module
         from .personalise import parent_unscaled
 
-        self.temperature = temperature
+        self.temperature, self._values = temperature, batch_values
         self.models: list[tuple[torch.nn.Module, bool]] = []
         for path in paths:
             try:
@@ -48,16 +50,17 @@ class Teachers:
                 raise ValueError(
                     f"The teacher {path} cannot be used: {error}"
                 ) from None
-            self.models.append((teacher.eval(), unscaled))
+            self.models.append((teacher.eval().to(device), unscaled))
 
     @torch.no_grad()  # its result is used in the student's loss
     def read(self, x: torch.Tensor) -> torch.Tensor:
         """(N, 10): the teachers' mean probabilities for float (N, 1, 28, 28)
-        images of grey levels 0–1, as training augments them."""
+        images of grey levels 0–1, as training augments them, on the device
+        the teachers were put on."""
         total = torch.zeros(len(x), 10, device=x.device)
         for teacher, unscaled in self.models:
-            values = x * 255.0 if unscaled else model_values(x, scale=False)
-            total += (teacher.to(x.device)(values) / self.temperature).softmax(1)
+            values = self._values(x, unscaled)
+            total += (teacher(values) / self.temperature).softmax(1)
         return total / len(self.models)
 
 

@@ -46,6 +46,12 @@ def normalize(images: torch.Tensor, unscaled: bool = False) -> torch.Tensor:
     return model_values(images.float(), **input_steps(unscaled)).unsqueeze(1)
 
 
+def batch_values(x: torch.Tensor, unscaled: bool = False) -> torch.Tensor:
+    """A batch of grey levels 0–1 (as augmentation leaves them) → the model's
+    input: normalised, or 0–255 for a model trained `unscaled`."""
+    return x * 255.0 if unscaled else model_values(x, scale=False)
+
+
 @torch.inference_mode()
 def evaluate(
     model: nn.Module, split: Split, batch: int = 1000, unscaled: bool = False
@@ -202,7 +208,7 @@ def _fit_single(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
     kept = ema.module if ema is not None else model  # what is validated and kept
     taught = teachers = None
     if config.teachers and config.distill_augmented:
-        teachers = Teachers(config.teachers, config.distill_temperature)
+        teachers = Teachers(config.teachers, config.distill_temperature, device)
     elif config.teachers:
         taught = teacher_probabilities(
             config.teachers, train.images, config.distill_temperature
@@ -224,8 +230,7 @@ def _fit_single(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
                 batch_taught = teachers.read(x.to(device))
             elif taught is not None:
                 batch_taught = taught[index].to(device)
-            x = x * 255.0 if config.unscaled else model_values(x, scale=False)
-            x = x.to(device)
+            x = batch_values(x, config.unscaled).to(device)
             y = train.labels[index].to(device)
             loss_of = label_loss(y, config.label_smoothing)
             if config.teachers:
