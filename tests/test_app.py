@@ -359,3 +359,18 @@ def test_a_dock_scrolls_rather_than_push_the_window_off_a_small_screen(qtbot, wi
         inner = dock.widget().widget()  # never squeezed below its own minimum
         assert inner.height() >= inner.minimumSizeHint().height(), name
         dock.hide()
+
+
+def test_the_window_and_my_digits_whole_fit_a_768_px_screen(qtbot, window):
+    from PySide6.QtWidgets import QDockWidget
+
+    settle(qtbot, window)
+    bare = window.minimumSizeHint().height()
+    dock = window.findChild(QDockWidget, "my-digits")
+    dock.show()
+    qtbot.waitUntil(lambda: dock.widget() is not None)
+    inner = dock.widget().widget()
+    # With the model's eye under the canvas the window alone needed 791 px
+    # and the dock's list and buttons were squeezed into a scrolled strip.
+    assert bare + inner.minimumSizeHint().height() <= 768
+    dock.hide()

@@ -1,5 +1,6 @@
-"""Where the main window's widgets sit: canvas and model's eye on the left,
-the probabilities beside them, the pipeline strip below, compare in a dock."""
+"""Where the main window's widgets sit: the canvas with the model's eye beside
+it, then the probabilities; the pipeline strip below; compare and the other
+views in docks."""
 
 from __future__ import annotations
 
@@ -30,9 +31,13 @@ def central_widget(
     frame_layout = QVBoxLayout(frame)
     frame_layout.setContentsMargins(1, 1, 1, 1)
     frame_layout.addWidget(canvas)
-    left = QVBoxLayout()
+    # The model's eye beside the drawing, not under it: what was drawn and
+    # what the model receives side by side, and the canvas gets the height a
+    # short window or a dock below leaves.
+    left = QHBoxLayout()
     left.addWidget(frame, 1)  # the canvas takes what the window gains
-    left.addWidget(boxed("Model's eye: the exact 28×28 input", eye), 0)
+    eye_box = boxed("Model's eye: the exact 28×28 input", eye)
+    left.addWidget(eye_box, 0, Qt.AlignmentFlag.AlignTop)
     top = QHBoxLayout()
     top.addLayout(left, 3)
     top.addWidget(probabilities, 2)
