@@ -92,3 +92,21 @@ def collect_garbage_between_tests(request):
     yield
     if {"qtbot", "qapp"} & set(request.fixturenames):
         gc.collect()
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """`calls(module, name)`: the arguments of every call to `module.name`
+    from now on (the function still runs), as a list that grows."""
+
+    def record(module, name: str) -> list:
+        made, real = [], getattr(module, name)
+
+        def recorded(arg, *args, **kwargs):
+            made.append(arg)
+            return real(arg, *args, **kwargs)
+
+        monkeypatch.setattr(module, name, recorded)
+        return made
+
+    return record

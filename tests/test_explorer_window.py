@@ -40,7 +40,7 @@ def _click_cell(qtbot, explorer, true, read):
 
 def _click_thumbnail(qtbot, explorer, row):
     gallery = explorer.gallery
-    rect = gallery.visualItemRect(gallery.item(row))
+    rect = gallery.visualRect(gallery.model().index(row))
     qtbot.mouseClick(gallery.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
 
 
@@ -64,7 +64,7 @@ def test_a_cell_and_a_thumbnail_open_the_digit_on_the_canvas(qtbot, window, tmp_
     )
     _click_cell(qtbot, explorer, 1, 7)
     assert explorer.gallery.count() == 1
-    assert explorer.gallery.item(0).text().startswith("7: ")
+    assert explorer.gallery.model().index(0).data().startswith("7: ")
     before = window.canvas.source()
     _click_thumbnail(qtbot, explorer, 0)
     opened = window.canvas.source()
@@ -336,3 +336,30 @@ def test_opening_a_thumbnail_keeps_the_gallery_and_the_cell(qtbot, window, tmp_p
     assert not explorer.runs.busy() and explorer.readings is shown
     assert explorer.gallery.count() == 1 and explorer.gallery_title.text() == title
     assert (explorer.matrix.currentRow(), explorer.matrix.currentColumn()) == cell
+
+
+def test_the_gallery_shows_every_misreading_and_draws_only_those_in_view(qtbot, calls):
+    import numpy as np
+
+    from mnist_canvas.app import misreading_gallery
+    from mnist_canvas.app.misreading_gallery import MisreadingGallery
+
+    drawn = calls(misreading_gallery, "thumbnail")
+    gallery = MisreadingGallery()
+    qtbot.addWidget(gallery)
+    gallery.resize(420, 300)
+    gallery.show()
+    items = [(i, np.full((28, 28), i % 7, np.float32), f"{i}", "") for i in range(900)]
+    gallery.show_items(items)  # once only the first 500 were shown
+    assert gallery.count() == 900
+    qtbot.waitUntil(lambda: len(drawn) > 0)
+    in_view = len(drawn)
+    assert in_view < 60  # four rows of four, not 900
+    last = gallery.model().index(899)
+    gallery.scrollTo(last)
+    qtbot.waitUntil(lambda: len(drawn) > in_view)
+    chosen = []
+    gallery.itemChosen.connect(chosen.append)
+    rect = gallery.visualRect(last)
+    qtbot.mouseClick(gallery.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert chosen == [899]

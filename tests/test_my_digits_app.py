@@ -88,6 +88,7 @@ def test_the_collection_is_read_on_the_worker_once_the_window_is_up(
     make_window,  # noqa: F811
     monkeypatch,
     qtbot,
+    calls,
 ):
     """A big collection must slow neither start-up nor the GUI thread: it is
     read on the worker, and the dock draws only the thumbnails in view."""
@@ -96,13 +97,7 @@ def test_the_collection_is_read_on_the_worker_once_the_window_is_up(
     seven = Drawing(strokes=(Stroke.from_points(SEVEN, 14.0),))
     collection.add_kept([kept(record_of(seven, 7), "test", i) for i in range(count)])
     opened = opened_on(monkeypatch)
-    drawn, real_thumbnail = [], my_digits_view.thumbnail_image
-
-    def thumbnail(drawing):
-        drawn.append(drawing)
-        return real_thumbnail(drawing)
-
-    monkeypatch.setattr(my_digits_view, "thumbnail_image", thumbnail)
+    drawn = calls(my_digits_view, "thumbnail_image")
     window = make_window()
     feature = window.findChild(MyDigitsFeature)
     assert opened == [] and rows(feature.view) == 0  # not while made

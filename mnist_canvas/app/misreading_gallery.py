@@ -5,14 +5,14 @@ item's position in its data set."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QAbstractItemView, QListView
 
 from .images import display_range, gray_image
 
 THUMB = 56  # pixels: 28×28 at twice the size
-MOST = 500  # thumbnails shown at once (the most confident first)
+INDEX = Qt.ItemDataRole.UserRole  # an item's index in its data set
 
 
 def _percent(p: float) -> str:
@@ -44,28 +44,68 @@ def thumbnail(pixels: np.ndarray) -> QIcon:
     return QIcon(QPixmap.fromImage(image))
 
 
-class MisreadingGallery(QListWidget):
+class MisreadingsModel(QAbstractListModel):
+    """The items as the gallery shows them. A thumbnail is made when the view
+    first paints its row, so a cell of thousands costs only the rows in sight
+    and every one of them can be shown."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.items: list[tuple[int, np.ndarray, str, str]] = []
+        self._icons: dict[int, QIcon] = {}  # row → its thumbnail
+
+    def set_items(self, items: list[tuple[int, np.ndarray, str, str]]) -> None:
+        self.beginResetModel()
+        self.items, self._icons = list(items), {}
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 (Qt's default)
+        return 0 if parent.isValid() else len(self.items)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.items):
+            return None
+        row = index.row()
+        place, pixels, caption, tip = self.items[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return caption
+        if role == Qt.ItemDataRole.DecorationRole:
+            if row not in self._icons:
+                self._icons[row] = thumbnail(pixels)
+            return self._icons[row]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tip
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignHCenter
+        if role == INDEX:
+            return int(place)
+        return None
+
+
+class MisreadingGallery(QListView):
     itemChosen = Signal(int)  # the item's index in its data set
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setViewMode(QListWidget.ViewMode.IconMode)
+        self.setModel(MisreadingsModel(self))
+        self.setViewMode(QListView.ViewMode.IconMode)
         self.setIconSize(QSize(THUMB, THUMB))
         self.setGridSize(QSize(THUMB + 44, THUMB + 44))
-        self.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.setMovement(QListWidget.Movement.Static)
+        self.setUniformItemSizes(True)  # sized by one: none drawn unseen
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setWordWrap(True)
-        self.itemClicked.connect(
-            lambda item: self.itemChosen.emit(item.data(Qt.ItemDataRole.UserRole))
-        )
+        self.clicked.connect(lambda index: self.itemChosen.emit(index.data(INDEX)))
 
     def show_items(self, items: list[tuple[int, np.ndarray, str, str]]) -> None:
-        """(index, model input, caption, tooltip) for each, in order."""
-        self.clear()
-        for index, pixels, caption, tip in items[:MOST]:
-            item = QListWidgetItem(thumbnail(pixels), caption)
-            item.setData(Qt.ItemDataRole.UserRole, int(index))
-            item.setToolTip(tip)
-            item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
-            self.addItem(item)
+        """(index, model input, caption, tooltip) for each, in order: all of
+        them, their thumbnails made as they come into view."""
+        self.model().set_items(items)
+        self.scrollToTop()
+
+    def clear(self) -> None:
+        self.model().set_items([])
+
+    def count(self) -> int:
+        return self.model().rowCount()
