@@ -185,3 +185,22 @@ def test_mnist_test_is_read_as_the_evaluator_reads_it(mnist_dir, mlp):
         key=lambda cell: readings.result.confusion[cell[0]][cell[1]],
     ))  # fmt: skip
     assert worst and all(readings.labels[e.index] == e.label for e in worst)
+
+
+def test_strokes_placed_at_random_are_what_the_evaluator_reads_so(tmp_path, mlp):
+    path = stroke_file(tmp_path / "few.jsonl")
+    recorded = Dataset.strokes(path, "Few")
+    randomly = recorded.placed("random")
+    assert randomly.title == "Few, random size and position"
+    assert randomly.placed("default") == recorded
+    assert Dataset.mnist(tmp_path).placed("random") == Dataset.mnist(tmp_path)
+    assert randomly.key() != recorded.key()
+    with pytest.raises(ValueError, match="no placement"):
+        recorded.placed("sideways")
+    first = read_dataset(mlp, randomly)
+    again = read_dataset(mlp, randomly)  # the same placement every time
+    evaluated = evaluate_strokes(mlp, path, how="random", seed=1).probabilities
+    assert np.array_equal(first.result.probabilities, evaluated, equal_nan=True)
+    assert np.array_equal(again.result.probabilities, evaluated, equal_nan=True)
+    recorded_read = read_dataset(mlp, recorded).result.probabilities
+    assert not np.allclose(first.result.probabilities, recorded_read)

@@ -234,6 +234,7 @@ def test_an_mnist_digit_opens_as_a_picture(qtbot, window, mnist_dir):
     qtbot.addWidget(explorer)
     qtbot.waitUntil(lambda: explorer.readings is not None, timeout=60000)
     assert explorer.readings.result.n == 10000
+    assert not explorer.placement.isEnabled()  # placing is for strokes
     errors = explorer.readings.result.errors
     _click_cell(qtbot, explorer, errors[0].label, errors[0].predicted)
     assert explorer.gallery.count() >= 1
@@ -363,3 +364,30 @@ def test_the_gallery_shows_every_misreading_and_draws_only_those_in_view(qtbot, 
     rect = gallery.visualRect(last)
     qtbot.mouseClick(gallery.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert chosen == [899]
+
+
+def test_stroke_digits_can_be_read_at_random_sizes_and_positions(
+    qtbot, window, tmp_path
+):
+    window.model_picker.choose("mlp")
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    recorded = explorer.readings
+    assert explorer.placement.isEnabled()
+    explorer.placement.setCurrentIndex(explorer.placement.findData("random"))
+    explorer.placement.activated.emit(explorer.placement.currentIndex())
+    qtbot.waitUntil(
+        lambda: explorer.readings is not recorded and not explorer.runs.busy(),
+        timeout=20000,
+    )
+    randomly = explorer.readings
+    assert randomly.dataset.placement == "random"
+    assert "random size and position" in explorer.summary.text()
+    index = randomly.result.errors[0].index
+    assert randomly.sources[index] != recorded.sources.get(index)
+    true, read = randomly.result.errors[0].label, randomly.result.errors[0].predicted
+    _click_cell(qtbot, explorer, true, read)
+    row = [e.index for e in randomly.cell(true, read)].index(index)
+    _click_thumbnail(qtbot, explorer, row)
+    assert window.canvas.source() == randomly.sources[index]  # as it was read

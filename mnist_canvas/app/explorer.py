@@ -1,7 +1,8 @@
 """Diagnose ▸ Explore Misreadings… (Ctrl+E): which digits a model confuses.
 
 Pick a model and a data set (MNIST test, the pen digits, a stroke file of your
-own, my digits); the data set is read in the background (`explorer_run`) and
+own, my digits; strokes placed as recorded or at random sizes and positions,
+as people draw); the data set is read in the background (`explorer_run`) and
 its confusion matrix shown with counts. Click a red cell: the digits of that
 cell, most confident first. Click one: it opens on the main canvas (strokes as
 a drawing, MNIST images as pictures, undoably) with that model chosen, where
@@ -73,6 +74,15 @@ class Explorer(QWidget):
     # -- building --
     def _build(self) -> None:
         self.model, self.other, self.data = QComboBox(), QComboBox(), QComboBox()
+        self.placement = QComboBox()
+        self.placement.addItem("as recorded", "default")
+        self.placement.addItem("random size and position", "random")
+        self.placement.setToolTip(
+            "Where a stroke file's digits go on the canvas: as recorded (digits "
+            "without a canvas centred, 60 % of its height), or each 25–90 % of "
+            "its height at a random position, as people draw (the same every "
+            "time: what `evaluate --place random --seed 1` reads)"
+        )
         self.choose_file = QPushButton("Stroke File…")
         self.progress = QProgressBar()
         self.cancel_button = QPushButton("Cancel")
@@ -80,6 +90,7 @@ class Explorer(QWidget):
         self.cancel_button.hide()
         self.summary, self.message = QLabel(), QLabel()
         self.message.setWordWrap(True)
+        self.summary.setWordWrap(True)  # a long title must not widen the matrix
         self.message.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
         )
@@ -89,7 +100,8 @@ class Explorer(QWidget):
         self.wins, self.losses = QPushButton(), QPushButton()
         top = QHBoxLayout()
         for label, widget in (("Model", self.model), ("against", self.other),
-                              ("Data", self.data)):  # fmt: skip
+                              ("Data", self.data),
+                              ("placed", self.placement)):  # fmt: skip
             top.addWidget(QLabel(label))
             top.addWidget(widget, 1)
         top.addWidget(self.choose_file)
@@ -119,7 +131,7 @@ class Explorer(QWidget):
         bottom.addWidget(self.cancel_button)
         layout.addLayout(bottom)
         self.resize(1020, 560)
-        for combo in (self.model, self.other, self.data):
+        for combo in (self.model, self.other, self.data, self.placement):
             combo.activated.connect(lambda _: self.read())
         self.choose_file.clicked.connect(lambda: self.add_stroke_file())
         self.cancel_button.clicked.connect(self.cancel)
@@ -170,6 +182,7 @@ class Explorer(QWidget):
         dataset = self.data.currentData()
         if entry is None or not entry.usable or dataset is None:
             return None
+        dataset = dataset.placed(self.placement.currentData())
         steps = {**self.main.model_recipe.steps(name), **departed}
         return Job.make(name, entry.path, dataset, steps)
 
@@ -185,6 +198,8 @@ class Explorer(QWidget):
     def read(self) -> None:
         """Show the readings of the models and data set chosen (reading them
         in the background when they are not read yet)."""
+        data = self.data.currentData()
+        self.placement.setEnabled(data is not None and data.kind == "strokes")
         self.asked = self.wanted = self._jobs()
         if not self.wanted:
             self.message.setText(

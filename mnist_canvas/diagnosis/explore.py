@@ -16,27 +16,35 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from ..data import default_pen_digits
 from ..files import user_data_dir
+from ..ink.placement import PLACES
 from ..models.classifier import Classifier
 from .evaluate import Chunk, Misreading, Result, mnist_chunks, stroke_chunks
 
 MY_DIGITS = "my-digits.jsonl"
 
 
+PLACEMENT_SEED = 1  # random placement: the same for every reading
+RANDOM_TITLE = "random size and position"
+
+
 @dataclass(frozen=True)
 class Dataset:
     """A source of labelled digits: MNIST's test set (a folder of the IDX
-    files) or a stroke file."""
+    files) or a stroke file, its digits placed on the canvas as recorded (or
+    centred) or, `placement="random"`, at random sizes and positions as people
+    draw (`ink.placement`; the same placement at every reading)."""
 
     kind: str  # "mnist" or "strokes"
     path: Path
     title: str
+    placement: str = "default"  # strokes only: ink.placement.PLACES
 
     @classmethod
     def mnist(cls, folder: str | os.PathLike) -> Dataset:
@@ -46,9 +54,19 @@ class Dataset:
     def strokes(cls, path: str | os.PathLike, title: str | None = None) -> Dataset:
         return cls("strokes", Path(path), title or Path(path).name)
 
+    def placed(self, how: str) -> Dataset:
+        """This stroke file placed `how` ("default" or "random"); MNIST as is."""
+        if self.kind != "strokes" or how == self.placement:
+            return self
+        if how not in PLACES:
+            raise ValueError(f"no placement {how!r}: one of {', '.join(PLACES)}")
+        base = self.title.removesuffix(f", {RANDOM_TITLE}")
+        title = base if how == "default" else f"{base}, {RANDOM_TITLE}"
+        return replace(self, placement=how, title=title)
+
     def key(self) -> tuple:
         """Changes when the data set's file does (a stroke file edited)."""
-        return (self.kind, str(self.path), *file_stamp(self.path))
+        return (self.kind, str(self.path), self.placement, *file_stamp(self.path))
 
 
 def file_stamp(path: Path) -> tuple:
@@ -81,11 +99,13 @@ def read_chunks(
     classifier: Classifier, dataset: Dataset, steps: Mapping[str, bool] | None = None
 ) -> Iterator[Chunk]:
     """The data set read by the model, a chunk at a time (the evaluator's path,
-    default placement)."""
+    placed as the data set says)."""
     steps = dict(steps or {})
     if dataset.kind == "mnist":
         return mnist_chunks(classifier, dataset.path, steps)
-    return stroke_chunks(classifier, dataset.path, steps)
+    return stroke_chunks(
+        classifier, dataset.path, steps, dataset.placement, PLACEMENT_SEED
+    )
 
 
 def _own(item):
