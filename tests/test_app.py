@@ -374,3 +374,24 @@ def test_the_window_and_my_digits_whole_fit_a_768_px_screen(qtbot, window):
     # and the dock's list and buttons were squeezed into a scrolled strip.
     assert bare + inner.minimumSizeHint().height() <= 768
     dock.hide()
+
+
+def test_a_dock_with_room_for_its_widget_shows_it_whole_without_scrolling(
+    qtbot, window
+):
+    from PySide6.QtWidgets import QDockWidget
+
+    window.resize(1500, 1190)
+    settle(qtbot, window)
+    for name in ("why", "my-digits"):
+        dock = window.findChild(QDockWidget, name)
+        dock.show()
+        qtbot.waitUntil(lambda dock=dock: dock.widget() is not None)
+        area = dock.widget()
+        need = area.widget().minimumSizeHint().height()
+        qtbot.waitUntil(lambda area=area: area.viewport().height() > 0)
+        assert area.viewport().height() >= need, name  # room enough
+        # Word-wrapped labels once made the Why panel ask its preferred height
+        # (693 px in a 630 px dock here), so it scrolled though it fitted.
+        qtbot.waitUntil(lambda area=area: area.verticalScrollBar().maximum() == 0)
+        dock.hide()

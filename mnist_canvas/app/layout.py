@@ -49,8 +49,24 @@ def central_widget(
     return central
 
 
+class _AtLeast(QWidget):
+    """Holds `widget`, asking for a width only the height it cannot do
+    without. QScrollArea gives a widget whose layout has height-for-width (a
+    word-wrapped label) the height it would like at the viewport's width, so
+    the Why dock scrolled where everything fitted."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(widget)
+
+    def heightForWidth(self, width: int) -> int:
+        return self.layout().minimumHeightForWidth(width)
+
+
 class Scrolled(QScrollArea):
-    """`widget` at its full size when there is room, scrolled when not."""
+    """`widget` filling the area when it fits there, scrolled when not."""
 
     def __init__(self, widget: QWidget):
         super().__init__()
@@ -59,7 +75,7 @@ class Scrolled(QScrollArea):
         # Never the focus itself: a click on a dock's words must not take the
         # digit keys from the canvas (its children still take focus).
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setWidget(widget)
+        self.setWidget(_AtLeast(widget))
 
     def sizeHint(self) -> QSize:  # what the widget asks, its minimum at least
         inner = self.widget()
