@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
 import secrets
 import socket
@@ -145,3 +146,12 @@ def write_text(path: str | os.PathLike, text: str) -> None:
     """Write a text file atomically (UTF-8)."""
     with atomic_write(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def parse_json(text: str, what: str) -> object:
+    """json.loads whose every failure (deep nesting included) is a ValueError."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as error:  # ValueError: 5,000-digit ints
+        reason = "nested too deeply" if isinstance(error, RecursionError) else error
+        raise ValueError(f"{what}: {reason}") from None

@@ -154,3 +154,12 @@ def test_a_model_without_its_sidecar_is_listed_unusable(tmp_path):
     wrapped_model(tmp_path, FLAT).rename(folder / "orphan.onnx")
     entry = Catalogue.scan(user_dir=folder).get("orphan")
     assert not entry.usable and "import it with" in entry.problem
+
+
+def test_a_sidecar_nested_too_deeply_is_named_not_a_crash(tmp_path):
+    from mnist_canvas.models.imported import read_sidecar, sidecar_path
+
+    model = wrapped_model(tmp_path, FLAT)
+    sidecar_path(model).write_text("[" * 5000)
+    with pytest.raises(ValueError, match=r"not readable JSON.*nested too deeply"):
+        read_sidecar(model)

@@ -50,6 +50,8 @@ def test_brush(make_window, tmp_path, line, brush):
         "switches=3",
         'switches="{\\"center\\": \\"no\\", \\"crop\\": 1, \\"x\\": false}"',
         "switches=@ByteArray(xyz)",
+        "switches=" + "[" * 3000,  # nested too deeply: once no window at all
+        "switches=" + "9" * 5000,  # an int too long to read
     ],
 )
 def test_unreadable_switches_are_the_defaults(make_window, tmp_path, line):

@@ -12,6 +12,7 @@ import math
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from ..files import parse_json
 from ..models.registry import DEFAULT_MODEL
 from ..pipeline.steps import switches as default_switches
 
@@ -32,8 +33,8 @@ def _brush(value: object) -> int:
 
 def _switches(value: object) -> dict[str, bool]:
     try:
-        saved = json.loads(value) if isinstance(value, str) else None
-    except ValueError:
+        saved = parse_json(value, "switches") if isinstance(value, str) else None
+    except ValueError:  # deep nesting included: a start must never fail here
         saved = None
     if not isinstance(saved, dict):
         return {}

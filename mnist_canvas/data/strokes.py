@@ -22,12 +22,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import parse_json
 from ..ink.drawing import (
     MAX_POINTS,
     Drawing,
     Stroke,
     canvas_size,
-    parse_json,
 )
 from . import DataError
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from numbers import Real
 from pathlib import Path
 
-from ..files import write_text
+from ..files import parse_json, write_text
 
 DEFAULT_CANVAS = 280
 DEFAULT_BRUSH = 18.0
@@ -303,15 +303,6 @@ def canvas_size(value: object) -> tuple[float, float]:
         _within(side, f"The canvas {name}", 0, MAX_CANVAS_SIDE)
         for side, name in zip(value, ("width", "height"), strict=True)
     )
-
-
-def parse_json(text: str, what: str) -> object:
-    """json.loads whose every failure (deep nesting included) is a ValueError."""
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as error:  # ValueError: 5,000-digit ints
-        reason = "nested too deeply" if isinstance(error, RecursionError) else error
-        raise ValueError(f"{what}: {reason}") from None
 
 
 def save_drawing(path, drawing: Drawing) -> None:

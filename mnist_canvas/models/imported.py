@@ -18,7 +18,7 @@ import re
 import time
 from pathlib import Path
 
-from ..files import atomic_write, user_models_dir, write_text
+from ..files import atomic_write, parse_json, user_models_dir, write_text
 from .checkpoint import SUFFIX
 from .convention import OUTPUTS, Convention
 from .detect import Detection
@@ -91,7 +91,7 @@ def read_sidecar(path: str | os.PathLike) -> dict:
     """An imported model's metadata; ValueError saying what is wrong."""
     side = sidecar_path(path)
     try:
-        metadata = json.loads(side.read_text(encoding="utf-8"))
+        metadata = parse_json(side.read_text(encoding="utf-8"), "not JSON")
     except FileNotFoundError:
         raise ValueError(
             f"{path}: no {side.name} beside it; import it with "

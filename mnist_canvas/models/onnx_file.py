@@ -11,13 +11,13 @@ ONNX file never runs code: it is a graph of known operators.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..files import parse_json
 from .convention import LAYOUTS, OUTPUTS, Convention, ConventionError
 from .engine import ModelError, Session
 
@@ -91,7 +91,7 @@ def _parse(data: bytes, path: Path):
 
 def _declared(props: dict) -> tuple[Convention | None, str | None]:
     try:
-        convention = Convention.from_dict(json.loads(props[CONVENTION_KEY]))
+        convention = Convention.from_dict(parse_json(props[CONVENTION_KEY], ""))
     except (KeyError, ValueError, ConventionError):
         return None, None
     output = props.get(OUTPUT_KEY)

@@ -9,6 +9,7 @@ import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING
 
+from ..files import parse_json
 from ..models.registry import ModelConfig
 from .augment import KINDS
 
@@ -127,13 +128,7 @@ class TrainConfig:
 
     @classmethod
     def from_json(cls, text: str) -> TrainConfig:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ValueError(
-                f"The training configuration is not JSON: {error}"
-            ) from None
-        return cls.from_dict(data)
+        return cls.from_dict(parse_json(text, "The training configuration is not JSON"))
 
 
 def _check_int(name: str, value, low: int) -> None:
