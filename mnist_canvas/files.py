@@ -155,3 +155,13 @@ def parse_json(text: str, what: str) -> object:
     except (ValueError, RecursionError) as error:  # ValueError: 5,000-digit ints
         reason = "nested too deeply" if isinstance(error, RecursionError) else error
         raise ValueError(f"{what}: {reason}") from None
+
+
+def file_stamp(path: str | os.PathLike) -> tuple:
+    """What changes when a file is written or replaced (a rename over it
+    included); () when there is no file."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return ()
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)

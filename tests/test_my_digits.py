@@ -174,3 +174,53 @@ def test_a_failed_write_keeps_the_collection_in_memory_and_on_disk(
     assert digits.labels() == [3]
     assert MyDigits.open(path).labels() == [3]
     assert list(tmp_path.glob(".my.jsonl.*")) == []
+
+
+def test_two_windows_keeping_digits_lose_none_of_each_others(tmp_path):
+    path = tmp_path / "my.jsonl"
+    MyDigits.open(path).add(seven(), 3)
+    first, second = MyDigits.open(path), MyDigits.open(path)
+    first.add(seven(), 7)
+    second.add(seven(), 1)  # once wrote [3, 1]: the 7 was lost
+    assert MyDigits.open(path).labels() == [3, 7, 1]
+    assert second.labels() == [3, 7, 1]
+    first.add_kept(MyDigits.open(path)._kept[:1])
+    assert MyDigits.open(path).labels() == [3, 7, 1, 3]
+
+
+def test_a_line_added_by_another_program_is_kept(tmp_path):
+    path = tmp_path / "my.jsonl"
+    digits = MyDigits.open(path)
+    digits.add(seven(), 3)
+    other = MyDigits(tmp_path / "other.jsonl")
+    other.add(seven(), 5)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write((tmp_path / "other.jsonl").read_text())
+    digits.add(seven(), 8)
+    assert MyDigits.open(path).labels() == [3, 5, 8]
+
+
+def test_a_relabel_or_delete_of_a_changed_file_is_refused_and_read_again(tmp_path):
+    path = tmp_path / "my.jsonl"
+    digits = MyDigits.open(path)
+    for label in (1, 2):
+        digits.add(seven(), label)
+    MyDigits.open(path).delete([0])  # another window: the 2 is now first
+    before = path.read_bytes()
+    with pytest.raises(DataError, match="changed by another window"):
+        digits.delete([1])  # meant the 2, which is no longer at place 1
+    assert path.read_bytes() == before and digits.labels() == [2]
+    MyDigits.open(path).add(seven(), 6)  # another window again: [2, 6]
+    with pytest.raises(DataError, match="changed by another window"):
+        digits.relabel([0], 9)
+    assert path.read_bytes() != before and digits.labels() == [2, 6]
+    digits.relabel([0], 9)  # read again, it acts on what it shows
+    assert MyDigits.open(path).labels() == [9, 6]
+
+
+def test_a_file_where_the_data_folder_should_be_is_a_data_error(tmp_path):
+    (tmp_path / "data").write_text("not a folder")
+    digits = MyDigits.open(tmp_path / "data" / "my.jsonl")
+    with pytest.raises(DataError, match="could not be written"):
+        digits.add(seven(), 3)  # once FileExistsError: no message at all
+    assert (tmp_path / "data").read_text() == "not a folder"

@@ -219,6 +219,7 @@ class MyDigitsFeature(Personalising, QObject):
         try:
             self.collection.add(drawing, digit)
         except (DataError, ValueError) as error:
+            self._changed()  # it may have read the file again
             QMessageBox.warning(self.window, "Digit not kept", str(error))
             return False
         canvas.set_drawing(Drawing(drawing.width, drawing.height), f"Keep as {digit}")
@@ -362,6 +363,7 @@ class MyDigitsFeature(Personalising, QObject):
         try:
             result = change()
         except (DataError, ValueError, OSError) as error:
+            self._changed()  # it may have read the file again
             QMessageBox.warning(self.window, "My digits", str(error))
             return None
         self._changed()

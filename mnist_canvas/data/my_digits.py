@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..files import atomic_write, user_data_dir
+from ..files import atomic_write, file_stamp, user_data_dir
 from ..ink.drawing import Drawing
 from ..ink.placement import place
 from . import DataError
@@ -80,11 +80,17 @@ def _placed(digit: LabelledDrawing) -> LabelledDrawing:
 
 
 class MyDigits:
-    """A collection in memory, mirrored to its file after every change."""
+    """A collection in memory, mirrored to its file after every change.
+
+    Another window or program may change the file meanwhile: digits added are
+    then added to the file as it is now (read again first), and a relabel or
+    delete, which names digits by their place, is refused (DataError) once the
+    collection is read again. What was written elsewhere is kept."""
 
     def __init__(self, path: str | os.PathLike, records: Sequence[dict] = ()):
         self.path = Path(path)
         self._kept = [kept(dict(r), self.path, i + 1) for i, r in enumerate(records)]
+        self._stamp = file_stamp(self.path)  # the file as this collection knows it
 
     @classmethod
     def open(
@@ -98,7 +104,7 @@ class MyDigits:
         path = Path(path) if path is not None else default_path()
         if not path.exists():
             return cls(path)
-        collection = cls(path)
+        collection = cls(path)  # stamped before reading: a change meanwhile shows
         for data, digit, line in stroke_records(path):  # checks each: DataError
             if stopping is not None and len(collection) % 256 == 0 and stopping():
                 raise InterruptedError(f"{path}: reading was stopped")
@@ -123,18 +129,21 @@ class MyDigits:
     def add(self, drawing: Drawing, label: int) -> LabelledDrawing:
         """Append a labelled drawing; the file holds it when this returns."""
         record = record_of(drawing, label)
+        self._read_again_if_changed()
         self._save([*self._kept, kept(record, self.path, len(self) + 1)])
         return self._kept[-1].digit
 
     def relabel(self, indices: Iterable[int], label: int) -> None:
         if isinstance(label, bool) or label not in range(10):
             raise ValueError(f"A label must be a digit 0–9, not {label!r}")
+        self._refuse_if_changed()
         changed = list(self._kept)
         for i in indices:
             changed[i] = kept({**changed[i].record, "label": label}, self.path, i + 1)
         self._save(changed)
 
     def delete(self, indices: Iterable[int]) -> None:
+        self._refuse_if_changed()
         drop = set(indices)
         self._save([k for i, k in enumerate(self._kept) if i not in drop])
 
@@ -145,8 +154,26 @@ class MyDigits:
 
     def add_kept(self, digits: Sequence[Kept]) -> int:
         """Append digits `read_digits` made (on any thread). Returns the count."""
+        self._read_again_if_changed()
         self._save([*self._kept, *digits])
         return len(digits)
+
+    def changed_elsewhere(self) -> bool:
+        """Whether the file is not what this collection last read or wrote."""
+        return file_stamp(self.path) != self._stamp
+
+    def _read_again_if_changed(self) -> None:
+        if self.changed_elsewhere():  # a damaged file: DataError, left alone
+            again = MyDigits.open(self.path)
+            self._kept, self._stamp = again._kept, again._stamp
+
+    def _refuse_if_changed(self) -> None:
+        if self.changed_elsewhere():
+            self._read_again_if_changed()
+            raise DataError(
+                f"{self.path} was changed by another window or program since "
+                "it was shown. It has been read again: choose the digits again."
+            )
 
     def export(
         self, path: str | os.PathLike, indices: Iterable[int] | None = None
@@ -157,9 +184,8 @@ class MyDigits:
         _write(Path(path), "".join(self._kept[i].line for i in chosen))
 
     def _save(self, digits: list[Kept]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         _write(self.path, "".join(k.line for k in digits))
-        self._kept = digits
+        self._kept, self._stamp = digits, file_stamp(self.path)
 
 
 def read_digits(path: str | os.PathLike) -> list[Kept]:
@@ -190,6 +216,7 @@ def held_back(labels: Sequence[int], fraction: float = 0.2) -> list[int]:
 
 def _write(path: Path, text: str) -> None:
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # a file there: OSError
         with atomic_write(path) as tmp:
             with open(tmp, "w", encoding="utf-8") as f:
                 f.write(text)

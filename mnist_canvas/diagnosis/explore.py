@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data import default_pen_digits
-from ..files import user_data_dir
+from ..files import file_stamp, user_data_dir
 from ..ink.placement import PLACES
 from ..models.classifier import Classifier
 from .evaluate import Chunk, Misreading, Result, mnist_chunks, stroke_chunks
@@ -67,14 +67,6 @@ class Dataset:
     def key(self) -> tuple:
         """Changes when the data set's file does (a stroke file edited)."""
         return (self.kind, str(self.path), self.placement, *file_stamp(self.path))
-
-
-def file_stamp(path: Path) -> tuple:
-    try:
-        stat = Path(path).stat()
-    except OSError:
-        return ()
-    return (stat.st_mtime_ns, stat.st_size)
 
 
 def my_digits_file() -> Path:
