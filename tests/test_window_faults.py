@@ -199,3 +199,36 @@ def test_closing_asks_before_stopping_background_work(window, monkeypatch):
     assert "being personalised" in asked[0] and not view.stopped
     answer[0] = QMessageBox.StandardButton.Yes
     assert window.close() and view.stopped
+
+
+@pytest.mark.parametrize("typed", ["seven", "seven.v2"])
+def test_a_name_without_the_suffix_never_replaces_another_file_unasked(
+    window, saved_seven, answer, messages, tmp_path, typed
+):
+    window.canvas.add_stroke(wf.ONE)
+    before = saved_seven.read_bytes()
+    answer(QMessageBox.StandardButton.No)
+    target = tmp_path / f"{typed}.json"
+    if typed == "seven":  # the name typed plus .json is the saved seven
+        assert not window.document.save_as(str(tmp_path / typed))
+        assert saved_seven.read_bytes() == before  # once replaced unasked
+        assert messages[-1][:2] == ("question", "Replace the file?")
+        answer(QMessageBox.StandardButton.Yes)
+    assert window.document.save_as(str(tmp_path / typed))
+    assert target.is_file() and window.document.file_path == target
+    assert (saved_seven.read_bytes() == before) == (typed != "seven")
+
+
+def test_exporting_the_input_as_a_bare_name_asks_before_replacing(
+    qtbot, window, answer, messages, tmp_path
+):
+    window.canvas.add_stroke(wf.SEVEN)
+    wf.settle(qtbot, window)
+    assert window.eye.pixels is not None
+    (tmp_path / "input.npy").write_bytes(b"mine")
+    answer(QMessageBox.StandardButton.No)
+    assert not window.export_input(str(tmp_path / "input"))
+    assert (tmp_path / "input.npy").read_bytes() == b"mine"
+    assert messages[-1][:2] == ("question", "Replace the file?")
+    assert window.export_input(str(tmp_path / "input.png"))  # a suffix it knows
+    assert (tmp_path / "input.png").is_file()

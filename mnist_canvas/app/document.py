@@ -104,11 +104,10 @@ class Document(QObject):
 
     def save_as(self, path: str | None = None) -> bool:
         path = self._save_path(path, "Save Drawing", "digit.json", DRAWING_FILTER)
+        path = path and self._with_suffix(path, (".json",))
         return path is not None and self._save_to(path)
 
     def _save_to(self, path: Path) -> bool:
-        if path.suffix.lower() != ".json":
-            path = path.with_suffix(".json")
         try:
             save_drawing(path, self.canvas.drawing)
         except (OSError, ValueError) as error:
@@ -142,6 +141,7 @@ class Document(QObject):
         path = self._save_path(
             path, "Export Model Input", "input.npy", "NumPy (*.npy);;PNG (*.png)"
         )
+        path = path and self._with_suffix(path, (".npy", ".png"))
         if path is None:
             return False
         try:
@@ -157,6 +157,25 @@ class Document(QObject):
         if not path:
             path, _ = QFileDialog.getSaveFileName(self.widget, title, default, filters)
         return Path(path) if path else None
+
+    def _with_suffix(self, path: Path, suffixes: tuple[str, ...]) -> Path | None:
+        """`path`, or `path` with the first of `suffixes` added when it has none
+        of them; None if that adds up to another file the user will not have
+        replaced (the dialog asked only about the name typed)."""
+        if path.suffix.lower() in suffixes:
+            return path
+        path = path.with_name(path.name + suffixes[0])
+        if path.exists():
+            answer = QMessageBox.question(
+                self.widget,
+                "Replace the file?",
+                f"{path} already exists. Replace it?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
+        return path
 
     def _mark_clean(self, path: Path | None) -> None:
         self.file_path = path
@@ -180,5 +199,5 @@ def _write_input(path: Path, pixels: np.ndarray) -> None:
         low, high = float(pixels.min()), float(pixels.max())
         save_gray_png(path, (pixels - low) * (255.0 / max(high - low, 1e-9)))
         return
-    with atomic_write(path.with_suffix(".npy")) as tmp:
+    with atomic_write(path) as tmp:
         np.save(tmp, pixels)
