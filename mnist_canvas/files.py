@@ -122,24 +122,39 @@ def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
     The folder must exist (a save into a folder that is gone should fail, not
     make it); writers of caches create theirs first.
 
-    The temp file is created with the usual permissions (0666 less the umask),
-    so the result reads like any other file the user writes. Parts left by an
-    earlier write of the same file that was killed are removed first (the
-    part's name holds its writer's host and process id); a part of a process
-    still running, or of another host, younger than STALE_PART_SECONDS is
-    left to it.
+    A link is followed: the file it names is replaced, and the link stays. A
+    file nobody may write (read-only) is not replaced: PermissionError. The
+    new file keeps the permissions of the one it replaces; a new one gets the
+    usual ones (0666 less the umask), so it reads like any other file the user
+    writes. An OSError names `path`, never the hidden temporary file. Parts
+    left by an earlier write of the same file that was killed are removed
+    first (the part's name holds its writer's host and process id); a part of
+    a process still running, or of another host, younger than
+    STALE_PART_SECONDS is left to it.
     """
-    path = Path(path)
+    path = Path(os.path.realpath(path))
+    try:
+        old_mode = path.stat().st_mode
+    except OSError:
+        old_mode = None
+    if old_mode is not None and not old_mode & 0o222:
+        raise PermissionError(13, "the file is read-only, so it was not replaced",
+                              str(path))  # fmt: skip
     remove_parts(path, older_than=STALE_PART_SECONDS)
     tmp = part_path(path)
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-    mode = tmp.stat().st_mode
     try:
-        yield tmp
-        os.chmod(tmp, mode)  # some writers (safetensors) replace the file 0600
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        mode = old_mode if old_mode is not None else tmp.stat().st_mode
+        try:
+            yield tmp
+            os.chmod(tmp, mode)  # some writers (safetensors) replace the file 0600
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError as error:
+        if error.filename not in (str(tmp), tmp):
+            raise
+        raise type(error)(error.errno, error.strerror, str(path)) from None
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:
