@@ -70,6 +70,19 @@ def test_the_onnx_form_is_cached_by_content_and_never_beside_the_weights(
     assert onnx_for_checkpoint(copy) != first
 
 
+@pytest.mark.parametrize("damage", [b"", b"\x08\x07 not a model", None])
+def test_a_damaged_cached_export_is_made_again(tmp_path, monkeypatch, damage):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = resolve_model("mlp")
+    cached = onnx_for_checkpoint(source)
+    good = cached.read_bytes()
+    data = good[: len(good) // 2] if damage is None else damage  # None: truncated
+    cached.write_bytes(data)
+    model = Classifier.load(source)  # once "cannot load it" at every start
+    assert model.predict(one()).digit == 1 and model.predict(zero()).digit == 0
+    assert cached.read_bytes() == good
+
+
 class Broken(Classifier):
     """A model whose every run fails, as a damaged or odd model would."""
 

@@ -28,7 +28,7 @@ from ..pipeline.preprocess import Preprocessed, preprocess
 from ..pipeline.steps import switches
 from .checkpoint import SUFFIX, CheckpointError, read_metadata
 from .convention import VALUE_STEPS, Convention, to_probabilities
-from .engine import FEATURES, ModelError, Session, onnx_for_checkpoint
+from .engine import FEATURES, ModelError, Session, session_for_checkpoint
 from .registry import DEFAULT_MODEL
 
 WEIGHTS_ENV = "MNIST_CANVAS_WEIGHTS"
@@ -145,7 +145,7 @@ class Classifier:
                 raise ModelError(str(error)) from None
         metadata = read_metadata(path)
         try:
-            session = Session(onnx_for_checkpoint(path), threads)
+            session = session_for_checkpoint(path, threads)
         except (ModelError, RuntimeError, OSError) as error:
             raise ModelError(f"{path.stem}: {error}") from None
         return cls(session, metadata, path.stem)

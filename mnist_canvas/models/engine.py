@@ -1,6 +1,6 @@
 """The one inference engine: ONNX Runtime, one session per model.
 
-    session = Session(onnx_for_checkpoint("weights/cnn-bn.safetensors"))
+    session = session_for_checkpoint("weights/cnn-bn.safetensors")
     logits = session.run(inputs)           # (N, 1, 28, 28) float32 → (N, 10)
 
 Our checkpoints stay the source of truth: their ONNX form is exported on first
@@ -89,6 +89,18 @@ def onnx_for_checkpoint(path: str | os.PathLike) -> Path:
     with atomic_write(cached) as tmp:
         tmp.write_bytes(data)
     return cached
+
+
+def session_for_checkpoint(path: str | os.PathLike, threads: int = 1) -> Session:
+    """A session on the checkpoint's cached export. A cached file ONNX Runtime
+    cannot load (truncated, emptied, overwritten) is made again, once: the
+    cache is ours to rebuild, and a bad one must not disable a good model."""
+    cached = onnx_for_checkpoint(path)
+    try:
+        return Session(cached, threads)
+    except ModelError:
+        cached.unlink(missing_ok=True)
+        return Session(onnx_for_checkpoint(path), threads)
 
 
 class Session:
