@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -156,3 +158,20 @@ def test_loaded_models_load_a_file_again_only_when_it_changes(tmp_path):
     os.replace(tmp_path / "new", path)
     models.get("m", path)
     assert loads[-1] == b"third"
+
+
+def test_a_model_answering_with_infinities_is_a_model_error(tmp_path, monkeypatch):
+    from safetensors.torch import load_file, save_file
+
+    from mnist_canvas.models.checkpoint import META_KEY, read_metadata
+    from mnist_canvas.models.engine import ModelError
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = resolve_model("mlp")
+    tensors = {k: v * 3e37 if v.is_floating_point() else v
+               for k, v in load_file(source).items()}  # fmt: skip
+    huge = tmp_path / "huge.safetensors"
+    save_file(tensors, huge, metadata={META_KEY: json.dumps(read_metadata(source))})
+    model = Classifier.load(huge)  # finite weights: it loads
+    with pytest.raises(ModelError, match="not numbers"):
+        model.predict(one())  # once "nan% sure", then errors in every paint

@@ -24,10 +24,10 @@ def _graph_model(path, inputs, nodes, output, initializers=()):
     return path
 
 
-def _flat(path, outputs=10, gather=None):
+def _flat(path, outputs=10, gather=None, weight=0.001):
     """N×784 → MatMul → `outputs` values (then the columns `gather`)."""
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", 784])
-    weights = numpy_helper.from_array(np.full((784, outputs), 0.001, np.float32), "w")
+    weights = numpy_helper.from_array(np.full((784, outputs), weight, np.float32), "w")
     nodes = [helper.make_node("MatMul", ["x", "w"], ["y" if not gather else "m"])]
     inits = [weights]
     if gather:  # an index out of range fails only when run
@@ -69,8 +69,17 @@ def _nothing_saved():
         (_colour, "input is N×3×32×32; an MNIST digit model takes N×1×28×28"),
         (lambda p: _flat(p, outputs=26), "output has 26 values; an MNIST digit"),
         (lambda p: _flat(p, gather=[*range(9), 99]), "fails when run"),
+        (lambda p: _flat(p, weight=np.nan), "values that are not numbers"),
     ],
-    ids=["junk", "empty", "two-inputs", "colour-32", "26-outputs", "run-time"],
+    ids=[
+        "junk",
+        "empty",
+        "two-inputs",
+        "colour-32",
+        "26-outputs",
+        "run-time",
+        "nan",
+    ],
 )
 def test_bad_models_exit_2_saying_why(tmp_path, capsys, make, expect):
     path = tmp_path / "bad.onnx"

@@ -169,12 +169,20 @@ class Classifier:
         return departures(self.expected_steps, switched)
 
     def probabilities(self, inputs: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) model inputs → (N, 10) probabilities (softmax)."""
+        """(N, 28, 28) model inputs → (N, 10) probabilities (softmax).
+        ModelError when the model answers with values that are not numbers."""
         inputs = np.asarray(inputs, dtype=np.float32)
         if self.convention is None:
-            return to_probabilities(self.session.run(inputs[:, None]))
-        scores = self.session.run(self.convention.to_tensor(inputs))
-        return to_probabilities(scores, self.output)
+            found = to_probabilities(self.session.run(inputs[:, None]))
+        else:
+            scores = self.session.run(self.convention.to_tensor(inputs))
+            found = to_probabilities(scores, self.output)
+        if not np.isfinite(found).all():  # broken or overflowing weights
+            raise ModelError(
+                "it answers with values that are not numbers (NaN or "
+                "infinity): its weights are broken or far too large"
+            )
+        return found
 
     @property
     def feature_space(self) -> str:

@@ -70,6 +70,11 @@ def _probe(model: OnnxModel, layout: str) -> np.ndarray | str:
             f"{model.path.name}'s output has {size} values "
             f"(shape {list(np.shape(scores))}); an MNIST digit model has 10"
         )
+    if not np.isfinite(scores).all():
+        raise Refused(
+            f"{model.path.name} answers a blank digit with values that are not "
+            "numbers (NaN or infinity): its weights are broken"
+        )
     return scores.reshape(1, 10)
 
 
