@@ -159,3 +159,12 @@ def test_a_files_points_are_checked_once_and_equal_points_built_in_code(
     assert all(type(v) is float for p in read for v in (p.x, p.y, p.pressure))
     with pytest.raises(DataError, match=message):
         parse_record({**record, "strokes": [points]}, "f", 1)
+
+
+@pytest.mark.parametrize("canvas", [[0.4, 0.4], [280, 0.9]])
+def test_a_canvas_under_one_pixel_is_refused(tmp_path, canvas):
+    # A picture opened on it was fitted to 0×0 and every model was blamed.
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps({"canvas": canvas, "strokes": []}))
+    with pytest.raises(ValueError, match="at least 1×1"):
+        load_drawing(path)

@@ -93,3 +93,16 @@ def test_a_model_file_replaced_under_its_name_is_read_anew(qtbot, tmp_path):
     expected, _ = predict(SEVEN, [cnn])
     assert not np.allclose(before, after)
     np.testing.assert_allclose(after, expected[cnn.name].probabilities, atol=1e-6)
+
+
+def test_a_drawing_that_cannot_be_read_is_its_own_fault_not_the_models(
+    qtbot, predictor
+):
+    import numpy as np
+
+    with qtbot.waitSignal(predictor.results, timeout=60_000) as blocker:
+        predictor.submit(np.zeros((0, 0), np.uint8), {}, ("mlp",))  # a 0×0 picture
+    results = blocker.args[0]
+    # Once every model was blamed, and the window took them all out of use.
+    assert results.errors == {} and results.predictions == {}
+    assert results.problem == "A picture must be a 2-D grey image, not (0, 0)"

@@ -137,7 +137,10 @@ class MainWindow(QMainWindow):
     def _show_results(self, results: Results) -> None:
         active = self.active_model()
         prediction = results.predictions.get(active)
-        if prediction is None:
+        if results.problem is not None:  # the drawing's fault, not the models'
+            note = f"This drawing cannot be read: {results.problem}"
+            self.probabilities.show_probabilities(None, results.serial, note)
+        elif prediction is None:
             note = results.errors.get(active, "No prediction")
             self.probabilities.show_probabilities(None, results.serial, note)
         else:

@@ -36,7 +36,8 @@ class Request:
 class Results:
     serial: int
     predictions: dict[str, Prediction]
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # model → its fault
+    problem: str | None = None  # the drawing itself could not be read: no model's
 
 
 class Predictor(QObject):
@@ -95,8 +96,8 @@ class Predictor(QObject):
                 request.source, classifiers, overrides, request.stages
             )
         except Exception as error:  # the drawing itself cannot be read
-            predictions = {}
-            failed = {c.name: str(error) or type(error).__name__ for c in classifiers}
+            problem = str(error) or type(error).__name__
+            return Results(request.serial, {}, errors, problem)
         return Results(request.serial, predictions, {**errors, **failed})
 
     def _classifier(self, name: str) -> Classifier:

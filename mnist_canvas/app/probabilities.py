@@ -74,7 +74,11 @@ class ProbabilityView(QWidget):
             big.setPointSizeF(big.pointSizeF() * 1.6)
             painter.setFont(big)
             painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-            painter.drawText(header, Qt.AlignmentFlag.AlignCenter, self.message)
+            if len(self.message) > 40:  # a reason, not a hint: all of it, wrapped
+                painter.setFont(self.font())
+                header = QRectF(12, 0, w - 24, h)
+            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+            painter.drawText(header, flags, self.message)
             return
         p = self.probabilities
         top = int(np.argmax(p))

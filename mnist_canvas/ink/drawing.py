@@ -299,10 +299,13 @@ def canvas_size(value: object) -> tuple[float, float]:
     """A file's "canvas": [width, height], each within the limits."""
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise ValueError(f"'canvas' must be [width, height], not {_show(value)}")
-    return tuple(
+    sides = tuple(
         _within(side, f"The canvas {name}", 0, MAX_CANVAS_SIDE)
         for side, name in zip(value, ("width", "height"), strict=True)
     )
+    if min(sides) < 1:  # a picture opened on it would be fitted to 0×0 pixels
+        raise ValueError(f"The canvas must be at least 1×1, not {_show(value)}")
+    return sides
 
 
 def save_drawing(path, drawing: Drawing) -> None:
