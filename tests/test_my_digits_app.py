@@ -395,6 +395,11 @@ def test_a_damaged_collection_is_named_and_kept(
     assert path.read_text() == "{broken\n"
     assert any("cannot be read" in text for _, _, text in messages)
     assert not window.canvas.current_drawing().is_empty  # the drawing stays
+    feature = window.findChild(MyDigitsFeature)
+    feature.dock.show()
+    qtbot.waitUntil(lambda: "cannot be read" in feature.view.count.text())
+    # Once "No digits yet": as if the collection were lost.
+    assert str(path) in feature.view.count.text()
 
 
 def test_the_svm_is_not_called_imported(feature, messages):  # noqa: F811

@@ -247,7 +247,10 @@ class MyDigitsFeature(Personalising, QObject):
         if self._shown_stale:
             collection = self.collection
             self._shown_stale = False
-            self.view.show_digits(collection.digits() if collection else [])
+            if collection is None:
+                self.view.show_digits([], self.problem)
+            else:
+                self.view.show_digits(collection.digits())
         self._score_if_stale()
 
     def _score_if_stale(self) -> None:

@@ -174,18 +174,27 @@ class MyDigitsView(QWidget):
         layout.addLayout(left, 3)
         layout.addLayout(right, 2)
 
-    def show_digits(self, digits: list[LabelledDrawing]) -> None:
-        """Thumbnails sorted by class (then in the order added)."""
+    def show_digits(
+        self, digits: list[LabelledDrawing], problem: str | None = None
+    ) -> None:
+        """Thumbnails sorted by class (then in the order added); `problem`:
+        why the collection cannot be read (then there are none to show)."""
         self.model.set_digits(digits)
         self._hidden = []  # a new list hides no row
         counts = Counter(d.label for d in digits)
         counts = [counts[c] for c in range(10)]
-        self.count.setText(
-            f"{len(digits)} digits.   "
-            + "   ".join(f"{c}: {n}" for c, n in enumerate(counts))
-            if digits
-            else "No digits yet: draw one and press its key (0–9)"
-        )
+        self.count.setWordWrap(problem is not None)
+        if problem is not None:  # not "no digits yet": they may all be there
+            text = (f"Your collection cannot be read, so it is not shown and "
+                    f"nothing is added to it until it is fixed or moved away: "
+                    f"{problem}")  # fmt: skip
+        elif digits:
+            text = f"{len(digits)} digits.   " + "   ".join(
+                f"{c}: {n}" for c, n in enumerate(counts)
+            )
+        else:
+            text = "No digits yet: draw one and press its key (0–9)"
+        self.count.setText(text)
         self._filter()
         self._selection_changed()
 
