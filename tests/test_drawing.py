@@ -168,3 +168,10 @@ def test_a_canvas_under_one_pixel_is_refused(tmp_path, canvas):
     path.write_text(json.dumps({"canvas": canvas, "strokes": []}))
     with pytest.raises(ValueError, match="at least 1×1"):
         load_drawing(path)
+
+
+def test_a_drawing_file_that_never_ends_is_refused_not_read_to_the_end(tmp_path):
+    endless = tmp_path / "endless.json"
+    endless.symlink_to("/dev/zero")  # its size reads 0: once read until memory ran out
+    with pytest.raises(ValueError, match="too large for a drawing"):
+        load_drawing(endless)

@@ -72,6 +72,10 @@ def test_neighbours_from_mnist(tmp_path, capsys, mnist_dir):
     assert again["neighbours"] == near
 
 
+_HEADER = b"{'descr': '<f8', 'fortran_order': False, 'shape': (28, 28"
+CUT_HEADER = b"\x93NUMPY\x01\x00\x77\x00" + _HEADER.ljust(118) + b"\n"
+
+
 @pytest.mark.parametrize(
     "name, content, message",
     [
@@ -80,6 +84,9 @@ def test_neighbours_from_mnist(tmp_path, capsys, mnist_dir):
         ("wide.npy", np.zeros((28, 30)), "28×28"),
         ("nan.npy", np.full((28, 28), np.nan), "NaN"),
         ("junk.npy", b"junk", "not a readable .npy"),
+        # A header with an unclosed bracket: once a tokenize traceback.
+        ("cut.npy", CUT_HEADER, "not a readable .npy"),
+        ("complex.npy", np.full((28, 28), 1j), "28×28 numbers"),
         ("junk.png", b"junk", "not a picture"),
         ("empty.json", Drawing(), "nothing is drawn"),
     ],

@@ -317,11 +317,13 @@ def load_drawing(path) -> Drawing:
     """Read a drawing file; ValueError names the file and the problem."""
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
+        with open(path, "rb") as f:  # at most this much: a device has no size
+            data = f.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
             raise ValueError(
                 f"{path}: larger than {MAX_FILE_BYTES:,} bytes, too large for a drawing"
             )
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ValueError(f"{path}: cannot be read ({error})") from None
     try:
