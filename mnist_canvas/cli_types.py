@@ -1,7 +1,7 @@
 """argparse types that check a number's range, so a bad value exits 2 with a
 message naming the argument (argparse's own handling), never a traceback.
 
-    parser.add_argument("--threads", type=at_least(1), default=2)
+    parser.add_argument("--threads", type=threads, default=2)
     parser.add_argument("--lr", type=positive, default=0.004)
     parser.add_argument("--brush", type=positive_up_to(4096), default=None)
 """
@@ -13,8 +13,8 @@ import math
 from collections.abc import Callable
 
 
-def at_least(low: int) -> Callable[[str], int]:
-    """A whole number ≥ `low`."""
+def at_least(low: int, high: int | None = None) -> Callable[[str], int]:
+    """A whole number ≥ `low` (and ≤ `high` when given)."""
 
     def parse(text: str) -> int:
         try:
@@ -23,9 +23,15 @@ def at_least(low: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
         if value < low:
             raise argparse.ArgumentTypeError(f"must be at least {low}, not {value}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high}, not {value}")
         return value
 
     return parse
+
+
+MAX_THREADS = 256  # 100,000 asked of ONNX Runtime or torch: a hang, not an answer
+threads = at_least(1, MAX_THREADS)
 
 
 def positive_up_to(high: float) -> Callable[[str], float]:

@@ -21,7 +21,7 @@ import argparse
 import json
 import sys
 
-from .cli_types import at_least, positive_up_to
+from .cli_types import positive_up_to, threads
 from .data import DataError
 from .data.strokes import parse_fold
 from .diagnosis.evaluate import Result, evaluate_mnist, evaluate_strokes
@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--writers", type=_fold, default=None, metavar="K/N",
                    help="with --strokes: only the people of writer fold K of N "
                    "(the folds train.py --pen-fold holds out)")  # fmt: skip
-    p.add_argument("--threads", type=at_least(1), default=2,
+    p.add_argument("--threads", type=threads, default=2,
                    help="inference threads (default: %(default)s)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="one JSON object, last line")
     return p

@@ -169,6 +169,8 @@ def parse_json(text: str, what: str) -> object:
         return json.loads(text)
     except (ValueError, RecursionError) as error:  # ValueError: 5,000-digit ints
         reason = "nested too deeply" if isinstance(error, RecursionError) else error
+        if "int_max_str_digits" in str(reason):
+            reason = "a number in it has thousands of digits"
         raise ValueError(f"{what}: {reason}") from None
 
 

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .cli_types import at_least, positive
+from .cli_types import at_least, positive, threads
 from .data import DataError, default_mnist_dir
 from .data.strokes import read_strokes
 from .models.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--steps", type=at_least(1), default=d.steps, help="default: %(default)s")
     add("--lr", type=positive, default=d.lr, help="default: %(default)s")
     add("--seed", type=int, default=d.seed, help="default: %(default)s")
-    add("--threads", type=at_least(1), default=d.threads,
+    add("--threads", type=threads, default=d.threads,
         help="torch threads (default: %(default)s)")
     add("--background", action="store_true",
         help="run at a low CPU priority, so an interactive program stays quick")

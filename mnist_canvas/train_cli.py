@@ -25,7 +25,7 @@ import torch
 from safetensors import SafetensorError
 
 from . import __version__
-from .cli_types import at_least, positive
+from .cli_types import at_least, positive, threads
 from .data import DataError, default_mnist_dir, default_pen_digits, shown_path
 from .data.mnist import load_mnist
 from .models.architectures import parameter_count
@@ -163,7 +163,7 @@ def parser(
         help=out_help or "where to write the checkpoint (.safetensors)")
     add("--overwrite", action="store_true", help="replace an existing --out file")
     add("--seed", type=int, default=d.seed, help="default: %(default)s")
-    add("--threads", type=at_least(1), default=d.threads,
+    add("--threads", type=threads, default=d.threads,
         help="torch threads (default: %(default)s)")
     add("--device", choices=["auto", "cpu", "cuda"], default="cpu",
         help="default: %(default)s")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cli_types import at_least
+from .cli_types import threads
 from .data import DataError, default_mnist_dir, shown_path
 from .data.mnist import load_mnist
 from .diagnosis.evaluate import collect, stroke_chunks
@@ -66,7 +66,7 @@ def _parser():
         help="draw each fold's misread digits (the model's input, "
         "label as read) into DIR/fold-K-errors.png",
     )
-    p.add_argument("--eval-threads", type=at_least(1), default=1,
+    p.add_argument("--eval-threads", type=threads, default=1,
                    help="inference threads (default: %(default)s)")  # fmt: skip
     return p
 

@@ -108,3 +108,10 @@ def test_good_records_keep_their_fields(tmp_path):
         tmp_path, '{"label": 0, "strokes": [[[1, 2]]], "canvas": [50, 60]}'
     )
     assert (on_canvas.drawing.width, on_canvas.drawing.height) == (50, 60)
+
+
+def test_a_folder_where_a_stroke_file_should_be_is_named_so(tmp_path):
+    from mnist_canvas.data.strokes import read_strokes
+
+    with pytest.raises(DataError, match="a folder, not a stroke file"):
+        list(read_strokes(tmp_path))

@@ -90,7 +90,7 @@ def drawing_text(canvas=(280, 280), points=((1, 2),), brush=10, **extra) -> str:
         ('{"strokes": [], "format": "svg"}', "not a drawing file: format 'svg'"),
         ('{"strokes": [], "version": 7}', "version 7 is not one"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-        ('{"strokes": [], "canvas": [' + "9" * 5000 + ", 1]}", "not a drawing"),
+        ('{"strokes": [], "canvas": [' + "9" * 5000 + ", 1]}", "thousands of digits"),
         ('{"strokes": [], "canvas": [NaN, 1]}', "finite number, not nan"),
         ('{"strokes": [], "canvas": [Infinity, 1]}', "finite number, not inf"),
     ],

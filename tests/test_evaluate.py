@@ -168,6 +168,7 @@ def test_mnist_test_set(mnist_dir, capsys, model):
         (["--threads", "0"], "argument --threads: must be at least 1, not 0"),
         (["--threads", "-2"], "argument --threads: must be at least 1"),
         (["--threads", "two"], "argument --threads: not a whole number"),
+        (["--threads", "100000"], "argument --threads: must be at most 256"),
         (["--brush", "nan"], "argument --brush: must be a finite number above 0"),
         (["--brush", "inf"], "argument --brush: must be a finite number above 0"),
         (["--brush", "-3"], "argument --brush: must be a finite number above 0"),

@@ -141,3 +141,14 @@ def test_closing_mid_training_stops_the_process(qtbot, window, mnist_dir, monkey
     )
     assert window.close()
     assert not dialog.is_training()
+
+
+def test_a_training_whose_folder_cannot_be_made_fails_with_a_message(qtbot, tmp_path):
+    from mnist_canvas.app.training_run import TrainingRun
+
+    (tmp_path / "models").write_text("a file where the folder should be")
+    run = TrainingRun()
+    with qtbot.waitSignal(run.failed, timeout=5000) as failed:
+        run.launch(["-c", "pass"], tmp_path / "models" / "mine.safetensors")
+    assert "cannot be made" in failed.args[0] and not run.is_running()
+    assert (tmp_path / "models").read_text() == "a file where the folder should be"

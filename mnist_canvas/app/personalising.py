@@ -69,9 +69,7 @@ class Personalising:
             return
         held = held_back([d.label for d in digits])
         learn = [i for i in range(len(digits)) if i not in set(held)]
-        folder = user_data_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        learn_file = folder / "my-digits-to-learn.jsonl"
+        learn_file = user_data_dir() / "my-digits-to-learn.jsonl"  # folder made
         if self._change(lambda: self.collection.export(learn_file, learn)) is None:
             return
         out = free_name(user_models_dir(), f"{entry.name}-mine")

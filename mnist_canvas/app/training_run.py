@@ -52,7 +52,15 @@ class TrainingRun(QObject):
     def launch(self, arguments: list[str], out: Path) -> None:
         """Run `python ARGUMENTS`, a child that writes the model `out`."""
         self.out = Path(out)
-        self.out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # a file where the folder should be, no rights
+            message = (
+                f"{self.WHAT} did not start: the folder {self.out.parent} cannot "
+                f"be made ({error.strerror or error}); no model was saved."
+            )
+            QTimer.singleShot(0, lambda: self.failed.emit(message))
+            return
         self._buffer, self._saved, self._error_message = b"", None, None
         self._cancelled = self._done = False
         self.process.start(sys.executable, arguments)

@@ -131,7 +131,8 @@ def stroke_records(
     """Each record of a stroke file as (its JSON object, checked, its line)."""
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"{path}: no such file")
+        what = "a folder, not a stroke file" if path.is_dir() else "no such file"
+        raise DataError(f"{path}: {what}")
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rt", encoding="utf-8") as lines:
