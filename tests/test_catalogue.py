@@ -1,5 +1,6 @@
 """The model catalogue: one list, usable or with the reason, without Qt."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -114,3 +115,30 @@ def test_the_catalogue_imports_no_qt():
 def test_tests_never_see_the_persons_data_folder(tmp_path_factory):
     # conftest gives the session its own folder, on every platform
     assert files.user_data_dir().is_relative_to(tmp_path_factory.getbasetemp())
+
+
+def test_a_model_hidden_by_a_taken_name_is_named_with_why(tmp_path):
+    user = tmp_path / "user"
+    user.mkdir()
+    shutil.copy(shipped_weights_dir() / "mlp.safetensors", user / "cnn.safetensors")
+    shutil.copy(shipped_weights_dir() / "mlp.safetensors", user / "mine.safetensors")
+    catalogue = Catalogue.scan(user_dir=user)
+    assert catalogue.get("cnn").shipped  # shipped names win
+    why = catalogue.unusable()[str(user / "cnn.safetensors")]
+    assert "name cnn is taken by" in why and "Rename it" in why
+    assert "mine" in catalogue.usable()
+
+
+def test_a_models_folder_that_cannot_be_read_is_named(tmp_path, monkeypatch):
+    user = tmp_path / "user"
+    user.mkdir()
+    real = os.listdir
+
+    def refuse(path="."):
+        if str(path) == str(user):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "listdir", refuse)
+    why = Catalogue.scan(user_dir=user).unusable()[str(user)]
+    assert "cannot be read (Permission denied)" in why

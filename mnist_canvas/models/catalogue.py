@@ -70,22 +70,36 @@ def _shipped_files(folder: Path) -> list[Path]:
 class Catalogue:
     """Models by name, in the order offered; safe to read from any thread."""
 
-    def __init__(self, entries: list[ModelEntry] = ()):
+    def __init__(self, entries: list[ModelEntry] = (), notes: dict[str, str] = ()):
         self._lock = threading.Lock()
         self._entries: dict[str, ModelEntry] = {}
+        # Model files not offered, by path: why (a name taken, a folder unread).
+        self._notes: dict[str, str] = dict(notes)
         for entry in entries:
-            self._entries.setdefault(entry.name, entry)  # shipped names win
+            taken = self._entries.setdefault(entry.name, entry)  # shipped names win
+            if taken is not entry:
+                self._notes[str(entry.path)] = (
+                    f"{entry.path} is not offered: the name {entry.name} is "
+                    f"taken by {taken.path}. Rename it to offer it."
+                )
 
     @classmethod
     def scan(cls, shipped_dir: Path | None = None, user_dir: Path | None = None):
         shipped_dir = shipped_weights_dir() if shipped_dir is None else shipped_dir
-        user_dir = user_models_dir() if user_dir is None else user_dir
+        user_dir = Path(user_models_dir() if user_dir is None else user_dir)
         entries = [read_entry(p, True) for p in _shipped_files(Path(shipped_dir))]
-        entries += [
-            read_entry(p, False) for p in sorted(Path(user_dir).glob(f"*{SUFFIX}"))
-        ]
-        entries += [read_entry(p, False) for p in sorted(Path(user_dir).glob("*.onnx"))]
-        return cls(entries)
+        notes = {}
+        try:  # glob alone says nothing of a folder it cannot read
+            if user_dir.exists():
+                os.listdir(user_dir)
+        except OSError as error:
+            notes[str(user_dir)] = (
+                f"Your models folder {user_dir} cannot be read "
+                f"({error.strerror or error}): your own models are not offered."
+            )
+        entries += [read_entry(p, False) for p in sorted(user_dir.glob(f"*{SUFFIX}"))]
+        entries += [read_entry(p, False) for p in sorted(user_dir.glob("*.onnx"))]
+        return cls(entries, notes)
 
     def entries(self) -> list[ModelEntry]:
         with self._lock:
@@ -99,7 +113,11 @@ class Catalogue:
         return {e.name: e.path for e in self.entries() if e.usable}
 
     def unusable(self) -> dict[str, str]:
-        return {e.name: e.problem for e in self.entries() if not e.usable}
+        """Why each model file cannot be used: by name, and by path for files
+        not offered at all (a name taken by another, a folder unread)."""
+        with self._lock:
+            notes = dict(self._notes)
+        return {e.name: e.problem for e in self.entries() if not e.usable} | notes
 
     def default(self) -> str | None:
         """The model to select when nothing else is asked for."""
