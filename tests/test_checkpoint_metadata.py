@@ -44,6 +44,7 @@ BAD = [
     ({"metrics": []}, "'metrics' must be an object"),
     ({"metrics": {"mnist_test_accuracy": "99%"}}, "'metrics.mnist_test_accuracy'"),
     ({"metrics": {"pen_dev_accuracy": True}}, "'metrics.pen_dev_accuracy'"),
+    ({"metrics": {"mnist_test_accuracy": 1e308}}, "a share, from 0 to 1"),
     ({"parameters": "many"}, "'parameters' must be a whole number"),
     ({"parameters": -1}, "'parameters' must be a whole number"),
     ({"epochs_run": 2.5}, "'epochs_run' must be a whole number"),

@@ -95,6 +95,10 @@ def _check_metrics(metadata: dict) -> None:
             raise ValueError(
                 f"'metrics.{name}' must be a finite number or null, not {_show(value)}"
             )
+        if name.endswith("accuracy") and value is not None and not 0 <= value <= 1:
+            raise ValueError(
+                f"'metrics.{name}' is a share, from 0 to 1, not {_show(value)}"
+            )
 
 
 def _check_training(metadata: dict) -> None:
