@@ -175,3 +175,26 @@ def test_a_model_answering_with_infinities_is_a_model_error(tmp_path, monkeypatc
     model = Classifier.load(huge)  # finite weights: it loads
     with pytest.raises(ModelError, match="not numbers"):
         model.predict(one())  # once "nan% sure", then errors in every paint
+
+
+def test_models_exported_on_several_threads_at_once_all_export():
+    import threading
+
+    from mnist_canvas.models.engine import onnx_bytes
+
+    models = [load_checkpoint(resolve_model(n))[0] for n in ("mlp", "cnn-bn")]
+    errors = []
+
+    def export(model):
+        for _ in range(3):
+            try:
+                onnx_bytes(model)
+            except Exception as error:  # half of them failed, unserialised
+                errors.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=export, args=(m,)) for m in models]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,10 @@ from ..files import atomic_write, cache_dir, content_hash
 EXPORT_FORMAT = 2
 OPSET = 17
 INPUT, OUTPUT, FEATURES = "image", "logits", "features"
+# torch.onnx.export keeps global state: two threads exporting at once fail
+# ("GLOBALS.in_onnx_export must be True"), and the predictor, the explorer, My
+# digits and Why all load models on threads of their own.
+_EXPORTING = threading.Lock()
 
 
 class ModelError(Exception):
@@ -65,7 +70,7 @@ def onnx_bytes(model) -> bytes:
 
     module, names = _with_features(model.eval())
     buffer = io.BytesIO()
-    with torch.inference_mode():
+    with _EXPORTING, torch.inference_mode():
         torch.onnx.export(
             module.eval(), torch.zeros(1, 1, 28, 28), buffer,
             input_names=[INPUT], output_names=names, opset_version=OPSET,
@@ -85,9 +90,10 @@ def onnx_for_checkpoint(path: str | os.PathLike) -> Path:
 
     model, _ = load_checkpoint(path)
     data = onnx_bytes(model)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(cached) as tmp:
-        tmp.write_bytes(data)
+    if not cached.is_file():  # another thread may have made it meanwhile
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(cached) as tmp:
+            tmp.write_bytes(data)
     return cached
 
 
