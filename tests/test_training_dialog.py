@@ -152,3 +152,21 @@ def test_a_training_whose_folder_cannot_be_made_fails_with_a_message(qtbot, tmp_
         run.launch(["-c", "pass"], tmp_path / "models" / "mine.safetensors")
     assert "cannot be made" in failed.args[0] and not run.is_running()
     assert (tmp_path / "models").read_text() == "a file where the folder should be"
+
+
+def test_a_cancels_late_kill_never_kills_the_next_run(qtbot, tmp_path):
+    from mnist_canvas.app.training_run import KILL_AFTER_MS, TrainingRun
+
+    run = TrainingRun()
+    sleep = ["-c", "import time; time.sleep(30)"]
+    run.launch(sleep, tmp_path / "a.safetensors")
+    qtbot.waitUntil(run.is_running)
+    with qtbot.waitSignal(run.failed, timeout=10_000):
+        run.cancel()
+    run.launch(sleep, tmp_path / "b.safetensors")  # started again at once
+    qtbot.waitUntil(run.is_running)
+    qtbot.wait(KILL_AFTER_MS + 700)
+    assert run.is_running()  # once killed by the first cancel's timer
+    with qtbot.waitSignal(run.failed, timeout=10_000) as failed:
+        run.cancel()
+    assert "cancelled" in failed.args[0]

@@ -41,6 +41,10 @@ class TrainingRun(QObject):
         self._error_message: str | None = None
         self._cancelled = False
         self._done = False
+        # A cancel's kill, if the child outlives its terminate: this run's
+        # only (stopped when the run ends, so it never kills the next one).
+        self._kill_due = QTimer(self, singleShot=True, interval=KILL_AFTER_MS)
+        self._kill_due.timeout.connect(self._kill_if_running)
 
     def start(self, config: TrainConfig, data_dir: str | None, out: Path) -> None:
         full = ["-m", "mnist_canvas.train_cli", "--config-json", config.to_json(),
@@ -63,6 +67,7 @@ class TrainingRun(QObject):
             return
         self._buffer, self._saved, self._error_message = b"", None, None
         self._cancelled = self._done = False
+        self._kill_due.stop()
         self.process.start(sys.executable, arguments)
 
     def is_running(self) -> bool:
@@ -74,7 +79,7 @@ class TrainingRun(QObject):
             return
         self._cancelled = True
         self.process.terminate()
-        QTimer.singleShot(KILL_AFTER_MS, self._kill_if_running)
+        self._kill_due.start()
 
     def wait_stopped(self, msecs: int = 5000) -> None:
         """Block until the child is gone (for closing the app)."""
@@ -115,6 +120,7 @@ class TrainingRun(QObject):
         if self._done:
             return
         self._done = True
+        self._kill_due.stop()
         self._read_stdout()
         if (
             self._saved is not None and self.out.is_file()
