@@ -391,3 +391,38 @@ def test_stroke_digits_can_be_read_at_random_sizes_and_positions(
     row = [e.index for e in randomly.cell(true, read)].index(index)
     _click_thumbnail(qtbot, explorer, row)
     assert window.canvas.source() == randomly.sources[index]  # as it was read
+
+
+def test_a_late_failure_of_a_reading_left_behind_keeps_the_new_choice(
+    qtbot, window, tmp_path
+):
+    window.model_picker.choose("mlp")
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    left_behind = explorer.asked[0]
+    explorer.add_stroke_file(str(stroke_file(tmp_path / "other.jsonl")))
+    chosen = list(explorer.wanted)
+    explorer.runs.failed.emit(left_behind, "it failed long ago")
+    assert explorer.wanted == chosen  # once emptied: the new choice never read
+    assert "failed long ago" not in explorer.message.text()
+    qtbot.waitUntil(
+        lambda: (
+            explorer.readings is not None
+            and explorer.readings.dataset.path.name == "other.jsonl"
+        ),
+        timeout=20000,
+    )
+
+
+def test_a_file_changed_while_read_is_read_again(tmp_path):
+    from mnist_canvas.app.explorer_run import Job
+    from mnist_canvas.diagnosis.explore import Dataset
+
+    model = tmp_path / "m.safetensors"
+    model.write_bytes(b"1")
+    data = stroke_file(tmp_path / "few.jsonl")
+    before = Job.make("m", model, Dataset.strokes(data), {})
+    stroke_file(data, RECORDS[:3])  # replaced while `before` was being read
+    after = Job.make("m", model, Dataset.strokes(data), {})
+    assert before.key != after.key  # its reading is not taken for the new file

@@ -244,9 +244,10 @@ class Explorer(QWidget):
         self.progress.setValue(done)
 
     def _failed(self, job: Job, message: str) -> None:
-        self.wanted = []
-        self._busy_shown(False)
-        self._tell(f"Cannot read it: {message}.")
+        if job in self.wanted:  # not a reading the user has since left
+            self.wanted = []
+            self._busy_shown(False)
+            self._tell(f"Cannot read it: {message}.")
         self._pump()
 
     def _tell(self, text: str) -> None:

@@ -28,14 +28,14 @@ class Job:
     path: Path  # the model's file
     dataset: Dataset
     steps: tuple[tuple[str, bool], ...]
+    # The files as they were when the job was made: a reading is kept under
+    # it, so a file changed while it was read is read again next time.
+    key: tuple = ()
 
     @classmethod
     def make(cls, model: str, path, dataset: Dataset, steps: dict) -> Job:
-        return cls(model, Path(path), dataset, tuple(sorted(steps.items())))
-
-    @property
-    def key(self) -> tuple:
-        return cache_key(self.path, self.dataset, dict(self.steps))
+        key = cache_key(path, dataset, steps)
+        return cls(model, Path(path), dataset, tuple(sorted(steps.items())), key)
 
 
 class _Worker(QObject):
