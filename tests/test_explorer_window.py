@@ -51,6 +51,16 @@ def window(make_window, tmp_path, monkeypatch):  # noqa: F811
     return make_window()
 
 
+@pytest.fixture
+def few_read(qtbot, window, tmp_path):
+    """The explorer, open, having read a few strokes with mlp."""
+    window.model_picker.choose("mlp")
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    return explorer
+
+
 def test_a_cell_and_a_thumbnail_open_the_digit_on_the_canvas(qtbot, window, tmp_path):
     window.model_picker.choose("mlp")
     explorer = _open(window)
@@ -367,12 +377,9 @@ def test_the_gallery_shows_every_misreading_and_draws_only_those_in_view(qtbot, 
 
 
 def test_stroke_digits_can_be_read_at_random_sizes_and_positions(
-    qtbot, window, tmp_path
+    qtbot, window, few_read
 ):
-    window.model_picker.choose("mlp")
-    explorer = _open(window)
-    qtbot.addWidget(explorer)
-    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    explorer = few_read
     recorded = explorer.readings
     assert explorer.placement.isEnabled()
     explorer.placement.setCurrentIndex(explorer.placement.findData("random"))
@@ -394,12 +401,9 @@ def test_stroke_digits_can_be_read_at_random_sizes_and_positions(
 
 
 def test_a_late_failure_of_a_reading_left_behind_keeps_the_new_choice(
-    qtbot, window, tmp_path
+    qtbot, few_read, tmp_path
 ):
-    window.model_picker.choose("mlp")
-    explorer = _open(window)
-    qtbot.addWidget(explorer)
-    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    explorer = few_read
     left_behind = explorer.asked[0]
     explorer.add_stroke_file(str(stroke_file(tmp_path / "other.jsonl")))
     chosen = list(explorer.wanted)
