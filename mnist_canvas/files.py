@@ -116,8 +116,10 @@ def remove_parts(path: str | os.PathLike, older_than: float = 0.0) -> None:
 
 
 @contextmanager
-def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
+def atomic_write(path: str | os.PathLike, replace: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it over `path` on success.
+    `replace=False`: never over a file, even one written meanwhile by another
+    process (FileExistsError, and the other file is kept).
 
     The folder must exist (a save into a folder that is gone should fail, not
     make it); writers of caches create theirs first.
@@ -148,7 +150,10 @@ def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
         try:
             yield tmp
             os.chmod(tmp, mode)  # some writers (safetensors) replace the file 0600
-            os.replace(tmp, path)
+            if replace:
+                os.replace(tmp, path)
+            else:
+                os.link(tmp, path)  # atomic, and fails if the name is taken
         finally:
             tmp.unlink(missing_ok=True)
     except OSError as error:

@@ -100,6 +100,8 @@ def _check_out(out: Path) -> None:
         raise ValueError(f"{out}: the shipped models are never overwritten")
     if not out.parent.is_dir():
         raise ValueError(f"{out.parent}: no such folder")
+    if out.exists():
+        raise ValueError(f"{out}: exists; it is kept (name another file)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,19 +133,21 @@ def main(argv: list[str] | None = None) -> int:
     metadata = _metadata(metadata, parent_path, recipe, len(records), argv)
     metadata["train_seconds"] = round(seconds, 1)
     metadata["metrics"] = {"mnist_test_accuracy": mnist_test}
-    try:
-        save_checkpoint(out, model, metadata)
+    try:  # another window's personalising may have taken the name meanwhile
+        save_checkpoint(out, model, metadata, replace=False)
+    except FileExistsError:
+        return _fail(f"{out} appeared meanwhile; it was kept and nothing was saved")
     except OSError as error:
         return _fail(f"could not save {out}: {error}")
-    onnx_for_checkpoint(out)  # exported now, so the app's first reading is quick
     summary = {"path": str(out), "seconds": round(seconds, 2),
                "digits": len(records), "mnist_test": mnist_test}  # fmt: skip
-    if args.json:
-        print(json.dumps(summary))
+    if args.json:  # said as soon as saved: a cancel from now on keeps the model
+        print(json.dumps(summary), flush=True)
     else:
         test = "–" if mnist_test is None else f"{mnist_test:.2%}"
         print(f"Learned {len(records)} digits in {seconds:.1f}s; MNIST test {test}; "
-              f"saved {out}")  # fmt: skip
+              f"saved {out}", flush=True)  # fmt: skip
+    onnx_for_checkpoint(out)  # exported now, so the app's first reading is quick
     return 0
 
 

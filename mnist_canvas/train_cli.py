@@ -300,8 +300,14 @@ def run(argv: list[str]) -> int:
         ]  # fmt: skip
     if args.description:
         metadata["description"] = args.description
-    try:
-        save_checkpoint(out, model, metadata)
+    try:  # a file put at `out` while training is kept too, unless --overwrite
+        save_checkpoint(out, model, metadata, replace=args.overwrite)
+    except FileExistsError:
+        report.emit(phase="error", message=f"{out} appeared while training; it "
+                    "was kept and nothing was saved")  # fmt: skip
+        print(f"error: {out} appeared while training; it was kept (pass "
+              "--overwrite to replace it)", file=sys.stderr)  # fmt: skip
+        return 3
     except (OSError, SafetensorError) as error:  # a full disk, a read-only folder
         report.emit(phase="error", message=f"Could not save {out}: {error}")
         print(f"error: could not save {out}: {error}", file=sys.stderr)

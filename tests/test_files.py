@@ -46,3 +46,17 @@ def test_a_failed_write_names_the_file_not_its_hidden_part(tmp_path):
             raise OSError(28, "No space left on device", str(tmp))
     assert raised.value.filename == str(path) and raised.value.errno == 28
     assert not path.exists() and os.listdir(tmp_path) == []
+
+
+def test_a_write_that_must_not_replace_keeps_a_file_made_meanwhile(tmp_path):
+    path = tmp_path / "m.safetensors"
+    with pytest.raises(FileExistsError) as raised:
+        with atomic_write(path, replace=False) as tmp:
+            tmp.write_bytes(b"ours")
+            path.write_bytes(b"theirs, written meanwhile")
+    assert raised.value.filename == str(path)
+    assert path.read_bytes() == b"theirs, written meanwhile"
+    assert os.listdir(tmp_path) == ["m.safetensors"]
+    with atomic_write(tmp_path / "new.bin", replace=False) as tmp:
+        tmp.write_bytes(b"ours")
+    assert (tmp_path / "new.bin").read_bytes() == b"ours"

@@ -162,3 +162,24 @@ def test_an_unscaled_model_is_fed_its_own_values_and_keeps_mnist(
     model, metadata = load_checkpoint(out)
     assert metadata["preprocessing"]["scale"] is False  # still read unscaled
     assert accuracy(model, mnist.test, unscaled=True)[1] == summary["mnist_test"]
+
+
+def test_an_existing_file_is_never_replaced(my_waves, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "mine.safetensors"
+    out.write_bytes(b"someone's model")
+    args = ["--model", "cnn-bn", "--digits", my_waves.path, "--out", out, "--steps", 2]
+    code, _, stderr = run(args, capsys)
+    assert code == 2 and "exists; it is kept" in stderr
+    assert out.read_bytes() == b"someone's model"
+    out.unlink()
+    real = personalise.save_checkpoint
+
+    def taken_meanwhile(path, *rest, **options):  # another window's, just now
+        path.write_bytes(b"written meanwhile")
+        return real(path, *rest, **options)
+
+    monkeypatch.setattr(personalise, "save_checkpoint", taken_meanwhile)
+    code, _, stderr = run(args, capsys)
+    assert code == 2 and "appeared meanwhile; it was kept" in stderr
+    assert out.read_bytes() == b"written meanwhile"
+    assert not list(tmp_path.glob(".mine.safetensors.*"))  # no part left

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import safetensors.torch
@@ -173,3 +174,18 @@ def test_the_pen_digits_path_is_recorded_as_the_data_folder(tmp_path, offline,
     recorded = json.dumps(meta["training"])
     assert train_cli.run(["--config-json", recorded, "--out", str(again)]) == 0
     assert read_metadata(again)["training"] == meta["training"]
+
+
+def test_a_file_put_at_out_while_training_is_kept(
+    tmp_path, offline, monkeypatch, capsys
+):
+    real = train_cli.save_checkpoint
+
+    def taken_meanwhile(path, *rest, **options):  # a user's file, just now
+        Path(path).write_bytes(b"mine")
+        return real(path, *rest, **options)
+
+    monkeypatch.setattr(train_cli, "save_checkpoint", taken_meanwhile)
+    assert train(tmp_path) == 3  # once replaced and reported "saved"
+    assert "appeared while training; it was kept" in capsys.readouterr().err
+    assert (tmp_path / "m.safetensors").read_bytes() == b"mine"

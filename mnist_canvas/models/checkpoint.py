@@ -34,14 +34,17 @@ class CheckpointError(Exception):
     """A checkpoint that cannot be used; the message names the file and why."""
 
 
-def save_checkpoint(path: str | os.PathLike, model: nn.Module, metadata: dict) -> Path:
-    """Write weights + metadata to `path` atomically (never a half-written file)."""
+def save_checkpoint(
+    path: str | os.PathLike, model: nn.Module, metadata: dict, replace: bool = True
+) -> Path:
+    """Write weights + metadata to `path` atomically (never a half-written
+    file); `replace=False`: never over an existing file (FileExistsError)."""
     from safetensors.torch import save_file
 
     path = Path(path)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(path) as tmp:
+    with atomic_write(path, replace) as tmp:
         save_file(tensors, tmp, metadata={META_KEY: json.dumps(metadata)})
     return path
 
