@@ -91,3 +91,12 @@ def test_an_unreachable_mirror_is_reported_and_nothing_kept(qtbot, dialog):
     assert failed.args[0] in dialog.status.text()
     assert not dialog.download_dir.exists()
     assert not any(dialog.download_dir.parent.glob(".*"))
+
+
+def test_no_network_at_all_is_said_in_words(qtbot, dialog):
+    # A name no resolver knows (the .invalid domain is reserved for this).
+    dialog.download.mirrors = ["http://mnist.invalid/"]
+    with qtbot.waitSignal(dialog.download.failed, timeout=600_000) as failed:
+        dialog.download_button.click()
+    assert "cannot reach the internet" in failed.args[0]
+    assert not dialog.download_dir.exists()

@@ -81,6 +81,15 @@ class MnistDownload(QObject):
             self.failed.emit(f"MNIST could not be downloaded ({detail}).")
 
 
+def _no_network(error: str) -> bool:
+    """Whether a mirror's error says its name could not be looked up."""
+    return any(
+        words in error
+        for words in ("Name or service not known", "Temporary failure in name",
+                      "nodename nor servname", "getaddrinfo failed")
+    )  # fmt: skip
+
+
 def download(folder: Path, mirrors: list[str], check_md5: bool = True) -> int:
     """The child's work: all four files into `folder`, or nothing."""
     from torchvision.datasets import MNIST
@@ -102,7 +111,11 @@ def download(folder: Path, mirrors: list[str], check_md5: bool = True) -> int:
                 errors.append(f"{mirror}: {error}")
         else:
             shutil.rmtree(staging, ignore_errors=True)
-            print(json.dumps({"error": f"{name}: " + "; ".join(errors)}), flush=True)
+            offline = all(_no_network(e) for e in errors)
+            said = ("this computer cannot reach the internet (no mirror's name "
+                    "could be looked up)" if offline
+                    else f"{name}: " + "; ".join(errors))  # fmt: skip
+            print(json.dumps({"error": said}), flush=True)
             return 1
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
