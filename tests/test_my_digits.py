@@ -224,3 +224,21 @@ def test_a_file_where_the_data_folder_should_be_is_a_data_error(tmp_path):
     with pytest.raises(DataError, match="could not be written"):
         digits.add(seven(), 3)  # once FileExistsError: no message at all
     assert (tmp_path / "data").read_text() == "not a folder"
+
+
+def test_reading_an_import_stops_when_asked(tmp_path):
+    from mnist_canvas.data.my_digits import read_digits
+
+    source = MyDigits.open(tmp_path / "big.jsonl")
+    for _ in range(600):
+        source.add(seven(), 7)
+    asked = []
+
+    def stopping():  # the window closes while the third block is read
+        asked.append(True)
+        return len(asked) == 3
+
+    with pytest.raises(InterruptedError, match="stopped"):
+        read_digits(source.path, stopping)
+    assert len(asked) == 3  # asked every 256 digits, not once at the end
+    assert len(read_digits(source.path, lambda: False)) == 600

@@ -326,7 +326,14 @@ class MyDigitsFeature(Personalising, QObject):
             )
         if path:
             self._status(f"Reading digits from {Path(path).name}…")
-            self.importer.submit(f"import:{path}", partial(read_digits, path))
+            self.importer.submit(f"import:{path}", partial(self._read_import, path))
+
+    def _read_import(self, path: str) -> list:
+        """On the worker: the file's digits; a window closing stops it soon."""
+        try:
+            return read_digits(path, lambda: self.importer.stopping)
+        except InterruptedError:
+            raise Interrupted from None
 
     def _imported(self, kind: str, _serial: int, result) -> None:
         """A worker's job is done: an import's digits are added; the

@@ -188,13 +188,18 @@ class MyDigits:
         self._kept, self._stamp = digits, file_stamp(self.path)
 
 
-def read_digits(path: str | os.PathLike) -> list[Kept]:
+def read_digits(
+    path: str | os.PathLike, stopping: Callable[[], bool] | None = None
+) -> list[Kept]:
     """Every digit of a stroke file (.jsonl or .jsonl.gz), ready to add and
     checked as the collection reads it back: the slow part of an import, done
     without the collection. Digits in tablet units are placed on the default
-    canvas as the evaluator does, empty ones skipped. A bad record: DataError."""
+    canvas as the evaluator does, empty ones skipped. A bad record: DataError;
+    `stopping()` true while reading: InterruptedError (nothing read)."""
     added = []
-    for record in read_strokes(path):
+    for count, record in enumerate(read_strokes(path)):
+        if stopping is not None and count % 256 == 0 and stopping():
+            raise InterruptedError(f"{path}: reading was stopped")
         drawing = record.drawing or place(record)
         if not drawing.is_empty:
             added.append(kept(record_of(drawing, record.label), path, record.line))
