@@ -170,3 +170,16 @@ def test_a_cancels_late_kill_never_kills_the_next_run(qtbot, tmp_path):
     with qtbot.waitSignal(run.failed, timeout=10_000) as failed:
         run.cancel()
     assert "cancelled" in failed.args[0]
+
+
+def test_closing_the_dialog_leaves_the_training_running_and_says_so(
+    qtbot, window, mnist_dir
+):
+    dialog = long_run_started(qtbot, window, mnist_dir)
+    dialog.close()  # the Close button, as Esc
+    assert not dialog.isVisible() and dialog.is_training()
+    assert "goes on in the background" in window.statusBar().currentMessage()
+    reopened = window.open_training()
+    assert reopened is dialog and dialog.cancel_button.isEnabled()
+    with qtbot.waitSignal(dialog.run.failed, timeout=60_000):
+        dialog.cancel_button.click()

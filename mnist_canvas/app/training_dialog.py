@@ -254,6 +254,15 @@ class TrainingDialog(QDialog):
         if self.trained_path:
             self.modelChosen.emit(self.trained_path)
 
-    def closeEvent(self, event) -> None:
-        self.stop_training()
-        super().closeEvent(event)
+    def reject(self) -> None:
+        """Close, the window's ✕ and Esc all come here, and only hide the
+        dialog: a run goes on until its Cancel or the app's quitting (once
+        Close stopped it unasked, and Esc did not)."""
+        if self.is_training() or self.download.is_running():
+            window = self.parentWidget()
+            if window is not None and hasattr(window, "statusBar"):
+                window.statusBar().showMessage(
+                    "Training goes on in the background: Training ▸ Train a "
+                    "Model… shows it, and cancels it"
+                )
+        super().reject()
