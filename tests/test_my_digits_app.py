@@ -428,8 +428,11 @@ def test_personalise_adds_a_model_and_measures_it_on_held_back_digits(
     feature.personalise()
     assert feature.run.is_running()
     assert "held back" in feature.view.result.text()
+    # The menu item cancels now, and says so (once it kept its old words).
+    assert feature.personalise_action.text() == "Cancel &Personalising"
     qtbot.waitUntil(lambda: not feature.run.is_running(), timeout=400000)
     qtbot.waitUntil(lambda: feature.pending is None, timeout=60000)
+    assert feature.personalise_action.text().startswith("&Personalise the Model")
     mine = f"{DEFAULT_MODEL}-mine"
     assert window.active_model() == mine
     assert window.catalogue.get(mine).metadata["parent"]["name"] == DEFAULT_MODEL

@@ -80,14 +80,24 @@ class Personalising:
                 "mnist_test_accuracy"),
         }  # fmt: skip
         self.run.start_personalise(entry.path, learn_file, out, mnist or None)
-        self.view.personalise_button.setText("Cancel Personalising")
+        self._personalise_labels(running=True)
         self.view.result.setText(
             f"Personalising {entry.name} on {len(learn)} of your digits "
             f"({len(held)} held back to measure it)…"
         )
 
+    def _personalise_labels(self, running: bool) -> None:
+        """The button and the menu item say what they do now: start or cancel."""
+        self.view.personalise_button.setText(
+            "Cancel Personalising" if running else "Personalise…"
+        )
+        self.personalise_action.setText(
+            "Cancel &Personalising" if running
+            else "&Personalise the Model on My Digits…"
+        )  # fmt: skip
+
     def _personalised(self, path: str, summary: dict) -> None:
-        self.view.personalise_button.setText("Personalise…")
+        self._personalise_labels(running=False)
         self.window.add_model(path, True)
         name = Path(path).stem
         self.pending.update(name=name, summary=summary)
@@ -117,6 +127,6 @@ class Personalising:
         self.pending = None
 
     def _personalise_failed(self, message: str) -> None:
-        self.view.personalise_button.setText("Personalise…")
+        self._personalise_labels(running=False)
         self.view.result.setText(message)
         self.pending = None
