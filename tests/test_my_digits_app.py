@@ -433,6 +433,9 @@ def test_personalise_adds_a_model_and_measures_it_on_held_back_digits(
     qtbot.waitUntil(lambda: not feature.run.is_running(), timeout=400000)
     qtbot.waitUntil(lambda: feature.pending is None, timeout=60000)
     assert feature.personalise_action.text().startswith("&Personalise the Model")
+    learned_from = default_path().with_name("my-digits-to-learn.jsonl")
+    assert not learned_from.exists()  # the copy is gone; the collection stays
+    assert default_path().is_file()
     mine = f"{DEFAULT_MODEL}-mine"
     assert window.active_model() == mine
     assert window.catalogue.get(mine).metadata["parent"]["name"] == DEFAULT_MODEL

@@ -28,6 +28,11 @@ def free_name(folder: Path, stem: str) -> Path:
     return path
 
 
+def _learn_file() -> Path:
+    """The digits a personalising learns from: a copy, for the child to read."""
+    return user_data_dir() / "my-digits-to-learn.jsonl"
+
+
 class Personalising:
     """The personalising half of the My digits feature."""
 
@@ -69,7 +74,7 @@ class Personalising:
             return
         held = held_back([d.label for d in digits])
         learn = [i for i in range(len(digits)) if i not in set(held)]
-        learn_file = user_data_dir() / "my-digits-to-learn.jsonl"  # folder made
+        learn_file = _learn_file()  # its folder is made by the export
         if self._change(lambda: self.collection.export(learn_file, learn)) is None:
             return
         out = free_name(user_models_dir(), f"{entry.name}-mine")
@@ -96,8 +101,14 @@ class Personalising:
             else "&Personalise the Model on My Digits…"
         )  # fmt: skip
 
-    def _personalised(self, path: str, summary: dict) -> None:
+    def _personalise_ended(self) -> None:
+        """The child is gone: the labels say start again, and the copy of the
+        digits it learned from is removed (the collection itself stays)."""
         self._personalise_labels(running=False)
+        _learn_file().unlink(missing_ok=True)
+
+    def _personalised(self, path: str, summary: dict) -> None:
+        self._personalise_ended()
         self.window.add_model(path, True)
         name = Path(path).stem
         self.pending.update(name=name, summary=summary)
@@ -127,6 +138,6 @@ class Personalising:
         self.pending = None
 
     def _personalise_failed(self, message: str) -> None:
-        self._personalise_labels(running=False)
+        self._personalise_ended()
         self.view.result.setText(message)
         self.pending = None
