@@ -116,16 +116,19 @@ def remove_parts(path: str | os.PathLike, older_than: float = 0.0) -> None:
 
 
 @contextmanager
-def atomic_write(path: str | os.PathLike, replace: bool = True) -> Iterator[Path]:
+def atomic_write(
+    path: str | os.PathLike, replace: bool = True, keep_read_only: bool = False
+) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it over `path` on success.
     `replace=False`: never over a file, even one written meanwhile by another
-    process (FileExistsError, and the other file is kept).
+    process (FileExistsError, and the other file is kept). `keep_read_only`
+    (the user's own documents): a file nobody may write is not replaced
+    (PermissionError); caches and other rebuildable files are.
 
     The folder must exist (a save into a folder that is gone should fail, not
     make it); writers of caches create theirs first.
 
-    A link is followed: the file it names is replaced, and the link stays. A
-    file nobody may write (read-only) is not replaced: PermissionError. The
+    A link is followed: the file it names is replaced, and the link stays. The
     new file keeps the permissions of the one it replaces; a new one gets the
     usual ones (0666 less the umask), so it reads like any other file the user
     writes. An OSError names `path`, never the hidden temporary file. Parts
@@ -139,7 +142,7 @@ def atomic_write(path: str | os.PathLike, replace: bool = True) -> Iterator[Path
         old_mode = path.stat().st_mode
     except OSError:
         old_mode = None
-    if old_mode is not None and not old_mode & 0o222:
+    if keep_read_only and old_mode is not None and not old_mode & 0o222:
         raise PermissionError(13, "the file is read-only, so it was not replaced",
                               str(path))  # fmt: skip
     remove_parts(path, older_than=STALE_PART_SECONDS)
@@ -153,7 +156,7 @@ def atomic_write(path: str | os.PathLike, replace: bool = True) -> Iterator[Path
             if replace:
                 os.replace(tmp, path)
             else:
-                os.link(tmp, path)  # atomic, and fails if the name is taken
+                _rename_new(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
     except OSError as error:
@@ -162,9 +165,25 @@ def atomic_write(path: str | os.PathLike, replace: bool = True) -> Iterator[Path
         raise type(error)(error.errno, error.strerror, str(path)) from None
 
 
-def write_text(path: str | os.PathLike, text: str) -> None:
-    """Write a text file atomically (UTF-8)."""
-    with atomic_write(path) as tmp:
+def _rename_new(tmp: Path, path: Path) -> None:
+    """Rename `tmp` to `path` unless a file has that name: FileExistsError."""
+    try:
+        os.link(tmp, path)  # atomic, and fails if the name is taken
+        return
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links here (FAT, some network shares)
+        pass
+    if path.exists():
+        raise FileExistsError(17, "File exists", str(path))
+    os.replace(tmp, path)  # a file made between these two lines is the risk
+
+
+def write_text(
+    path: str | os.PathLike, text: str, keep_read_only: bool = False
+) -> None:
+    """Write a text file atomically (UTF-8); see `atomic_write`."""
+    with atomic_write(path, keep_read_only=keep_read_only) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 

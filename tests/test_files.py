@@ -28,15 +28,35 @@ def test_the_replaced_files_permissions_are_kept(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.read_text() == "new"
 
 
-def test_a_read_only_file_is_not_replaced(tmp_path):
+def test_a_read_only_document_is_not_replaced_but_a_cache_is(tmp_path):
     path = tmp_path / "keep.json"
     path.write_text("mine")
     path.chmod(0o444)
     with pytest.raises(PermissionError, match="read-only") as raised:
-        write_text(path, "theirs")
+        write_text(path, "theirs", keep_read_only=True)  # the user's documents
     assert raised.value.filename == str(path)
     assert path.read_text() == "mine" and stat.S_IMODE(path.stat().st_mode) == 0o444
     assert os.listdir(tmp_path) == ["keep.json"]  # no part left beside it
+    write_text(path, "rebuilt")  # a cache restored read-only is still rebuilt
+    assert path.read_text() == "rebuilt"
+
+
+def test_without_hard_links_a_new_file_is_still_written_and_never_replaces(
+    tmp_path, monkeypatch
+):
+    def no_links(*args):  # FAT, some network shares
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = tmp_path / "m.safetensors"
+    with atomic_write(path, replace=False) as tmp:
+        tmp.write_bytes(b"hours of training")  # once lost with EPERM
+    assert path.read_bytes() == b"hours of training"
+    with pytest.raises(FileExistsError):
+        with atomic_write(path, replace=False) as tmp:
+            tmp.write_bytes(b"another")
+    assert path.read_bytes() == b"hours of training"
+    assert os.listdir(tmp_path) == ["m.safetensors"]
 
 
 def test_a_failed_write_names_the_file_not_its_hidden_part(tmp_path):

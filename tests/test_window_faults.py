@@ -3,6 +3,7 @@
 
 import shutil
 
+import numpy as np
 import pytest
 import window_fixtures as wf
 from PySide6.QtWidgets import QMessageBox
@@ -232,3 +233,8 @@ def test_exporting_the_input_as_a_bare_name_asks_before_replacing(
     assert messages[-1][:2] == ("question", "Replace the file?")
     assert window.export_input(str(tmp_path / "input.png"))  # a suffix it knows
     assert (tmp_path / "input.png").is_file()
+    assert window.export_input(str(tmp_path / "upper.NPY"))  # once 0 bytes
+    assert np.load(tmp_path / "upper.NPY").shape == (28, 28)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "input.npy", "input.png", "upper.NPY"
+    ]  # fmt: skip

@@ -123,7 +123,7 @@ class Document(QObject):
         if path is None:
             return False
         try:
-            with atomic_write(path) as tmp:
+            with atomic_write(path, keep_read_only=True) as tmp:
                 if not self.canvas.to_image().save(str(tmp), "PNG"):
                     raise OSError("the file could not be written")
         except OSError as error:
@@ -199,5 +199,5 @@ def _write_input(path: Path, pixels: np.ndarray) -> None:
         low, high = float(pixels.min()), float(pixels.max())
         save_gray_png(path, (pixels - low) * (255.0 / max(high - low, 1e-9)))
         return
-    with atomic_write(path) as tmp:
-        np.save(tmp, pixels)
+    with atomic_write(path, keep_read_only=True) as tmp, open(tmp, "wb") as f:
+        np.save(f, pixels)  # a handle: np.save adds ".npy" to a name without it

@@ -184,8 +184,14 @@ class MyDigits:
         _write(Path(path), "".join(self._kept[i].line for i in chosen))
 
     def _save(self, digits: list[Kept]) -> None:
-        _write(self.path, "".join(k.line for k in digits))
-        self._kept, self._stamp = digits, file_stamp(self.path)
+        try:  # the collection's own folder is made; an export's must exist
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # a file where the folder should be
+            raise DataError(f"{self.path}: could not be written ({error})") from None
+        # The stamp of the file as written, taken before it is renamed into
+        # place: a change made by another window right after is seen as one.
+        self._stamp = _write(self.path, "".join(k.line for k in digits))
+        self._kept = digits
 
 
 def read_digits(
@@ -219,13 +225,14 @@ def held_back(labels: Sequence[int], fraction: float = 0.2) -> list[int]:
     return sorted(held)
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str) -> tuple:
+    """Write `path` atomically; the file's stamp (a rename keeps it)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)  # a file there: OSError
-        with atomic_write(path) as tmp:
+        with atomic_write(path, keep_read_only=True) as tmp:
             with open(tmp, "w", encoding="utf-8") as f:
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
+            return file_stamp(tmp)
     except OSError as error:
         raise DataError(f"{path}: could not be written ({error})") from None

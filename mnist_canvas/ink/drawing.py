@@ -310,7 +310,7 @@ def canvas_size(value: object) -> tuple[float, float]:
 
 def save_drawing(path, drawing: Drawing) -> None:
     """Write a drawing as JSON, atomically: a crash never leaves half a file."""
-    write_text(path, drawing.to_json())
+    write_text(path, drawing.to_json(), keep_read_only=True)
 
 
 def load_drawing(path) -> Drawing:

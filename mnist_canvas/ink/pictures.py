@@ -67,7 +67,8 @@ def canvas_picture(pixels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def save_gray_png(path: str | os.PathLike, pixels: np.ndarray) -> None:
-    """Write a grey image (values 0–255) as PNG, atomically."""
+    """Write a grey image (values 0–255) as PNG, atomically (a read-only file
+    is kept: PermissionError)."""
     image = Image.fromarray(np.clip(pixels, 0, 255).round().astype(np.uint8))
-    with atomic_write(path) as tmp:
+    with atomic_write(path, keep_read_only=True) as tmp:
         image.save(tmp, format="PNG")
