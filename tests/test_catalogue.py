@@ -142,3 +142,9 @@ def test_a_models_folder_that_cannot_be_read_is_named(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "listdir", refuse)
     why = Catalogue.scan(user_dir=user).unusable()[str(user)]
     assert "cannot be read (Permission denied)" in why
+
+
+def test_a_folder_scanned_as_both_shipped_and_yours_names_nothing_taken():
+    folder = shipped_weights_dir()
+    catalogue = Catalogue.scan(shipped_dir=folder, user_dir=folder)
+    assert not any("is taken by" in why for why in catalogue.unusable().values())

@@ -430,3 +430,20 @@ def test_a_file_changed_while_read_is_read_again(tmp_path):
     stroke_file(data, RECORDS[:3])  # replaced while `before` was being read
     after = Job.make("m", model, Dataset.strokes(data), {})
     assert before.key != after.key  # its reading is not taken for the new file
+
+
+def test_a_digit_one_model_misreads_opens_from_the_against_gallery(
+    qtbot, window, tmp_path
+):
+    explorer = _open(window)
+    qtbot.addWidget(explorer)
+    explorer.model.setCurrentText("mlp")
+    explorer.other.setCurrentText("cause-lr-high")  # reads every digit as 1
+    _read(qtbot, explorer, stroke_file(tmp_path / "few.jsonl"))
+    explorer.wins.click()  # mlp right, cause-lr-high wrong: the latter's
+    assert explorer.gallery.count() >= 1
+    index = explorer.gallery.model().index(0).data(Qt.ItemDataRole.UserRole)
+    assert index not in explorer.readings.sources  # mlp read it right
+    _click_thumbnail(qtbot, explorer, 0)  # once a KeyError: mlp's misreadings
+    assert window.canvas.source() == explorer.against.sources[index]
+    assert window.active_model() == "cause-lr-high"  # the model that misreads it

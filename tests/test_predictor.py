@@ -106,3 +106,17 @@ def test_a_drawing_that_cannot_be_read_is_its_own_fault_not_the_models(
     # Once every model was blamed, and the window took them all out of use.
     assert results.errors == {} and results.predictions == {}
     assert results.problem == "A picture must be a 2-D grey image, not (0, 0)"
+
+
+def test_compare_names_the_drawings_fault_for_every_model(qtbot):
+    from mnist_canvas.app.compare import CompareView
+    from mnist_canvas.models.catalogue import ModelEntry
+
+    view = CompareView()
+    qtbot.addWidget(view)
+    entries = [ModelEntry(n, shipped_weights_dir() / f"{n}.safetensors", True, {})
+               for n in ("mlp", "cnn")]  # fmt: skip
+    view.show_results(entries, {}, {}, "A picture must be a 2-D grey image")
+    assert [note for _, _, note in view.rows] == [
+        "A picture must be a 2-D grey image"
+    ] * 2  # once "empty drawing"

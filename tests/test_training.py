@@ -118,3 +118,10 @@ def test_done_reports_the_validation_of_the_kept_model(monkeypatch):
     done = list(fit(small_config(epochs=2), synthetic()))[-1]
     assert done.phase == "done" and done.epoch == 2
     assert (done.val_loss, done.val_accuracy) == (0.2, 0.9)
+
+
+def test_a_config_asking_absurd_threads_is_refused():
+    from mnist_canvas.training.config import TrainConfig
+
+    with pytest.raises(ValueError, match="threads must be at most 256"):
+        TrainConfig.from_json('{"threads": 100000}')  # once a hang

@@ -25,12 +25,16 @@ class CompareView(QWidget):
         self.setMinimumHeight(ROW * (len(rows) + 1) + 8)
         self.update()
 
-    def show_results(self, entries, predictions: dict, errors: dict) -> None:
-        """One row per catalogue entry, with its prediction or why there is none."""
+    def show_results(
+        self, entries, predictions: dict, errors: dict, problem: str | None = None
+    ) -> None:
+        """One row per catalogue entry, with its prediction or why there is
+        none (`problem`: the drawing cannot be read, by any model)."""
         rows = []
         for entry in entries:
             p = predictions.get(entry.name)
-            note = errors.get(entry.name) or entry.problem or "empty drawing"
+            note = (errors.get(entry.name) or entry.problem or problem
+                    or "empty drawing")  # fmt: skip
             rows.append((entry.name, None if p is None else p.probabilities, note))
         self.show_rows(rows)
 

@@ -53,6 +53,7 @@ class Explorer(QWidget):
         self.asked: list[Job] = []  # the readings the current choice needs
         self.wanted: list[Job] = []  # those still to show (none once cancelled)
         self.readings: Readings | None = None  # shown in the matrix
+        self.in_gallery: Readings | None = None  # whose misreadings the gallery shows
         self.against: Readings | None = None
         self._build()
         self.runs.progress.connect(self._progress)
@@ -293,6 +294,7 @@ class Explorer(QWidget):
             f"confident first (under each: the digit read and its probability, "
             f"then the right digit's)"
         )
+        self.in_gallery = readings
         self.gallery.show_items(misreading_items(readings, found))
 
     def show_against(self, first_right: bool) -> None:
@@ -303,11 +305,13 @@ class Explorer(QWidget):
             f"{len(found):,} digits {right.model} reads right and {wrong.model} "
             f"wrong; under each: {wrong.model}'s reading, then the right digit's"
         )
+        self.in_gallery = wrong  # its misreadings: what the gallery shows
         self.gallery.show_items(misreading_items(wrong, found))
 
     def open_item(self, index: int) -> None:
-        """Put item `index` on the main canvas, with its model chosen."""
-        readings, canvas = self.readings, self.main.canvas
+        """Put item `index` of the gallery's readings on the main canvas, with
+        the model that misread it chosen."""
+        readings, canvas = self.in_gallery, self.main.canvas
         source = readings.sources[index]
         text = f"Open {readings.dataset.title} item {index}"
         if isinstance(source, Drawing):

@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         if results.problem is not None:  # the drawing's fault, not the models'
             note = f"This drawing cannot be read: {results.problem}"
             self.probabilities.show_probabilities(None, results.serial, note)
+            self.eye.show_input(None)  # not the last drawing's input
         elif prediction is None:
             note = results.errors.get(active, "No prediction")
             self.probabilities.show_probabilities(None, results.serial, note)
@@ -152,8 +153,9 @@ class MainWindow(QMainWindow):
                 self.strip.show_stages(prediction.preprocessed.stages)
         if self.compare_dock.isVisible():
             self.compare.show_results(
-                self.catalogue.entries(), results.predictions, results.errors
-            )
+                self.catalogue.entries(), results.predictions, results.errors,
+                results.problem,
+            )  # fmt: skip
         self._drop_broken(results.errors)
 
     def _drop_broken(self, errors: dict[str, str]) -> None:

@@ -6,6 +6,7 @@ collection, view, scoring and window it uses."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
@@ -29,8 +30,9 @@ def free_name(folder: Path, stem: str) -> Path:
 
 
 def _learn_file() -> Path:
-    """The digits a personalising learns from: a copy, for the child to read."""
-    return user_data_dir() / "my-digits-to-learn.jsonl"
+    """The digits a personalising learns from: a copy, for the child to read;
+    this app's own (another instance personalising at once has its own)."""
+    return user_data_dir() / f"my-digits-to-learn-{os.getpid()}.jsonl"
 
 
 class Personalising:

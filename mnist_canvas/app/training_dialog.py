@@ -258,11 +258,13 @@ class TrainingDialog(QDialog):
         """Close, the window's ✕ and Esc all come here, and only hide the
         dialog: a run goes on until its Cancel or the app's quitting (once
         Close stopped it unasked, and Esc did not)."""
-        if self.is_training() or self.download.is_running():
-            window = self.parentWidget()
-            if window is not None and hasattr(window, "statusBar"):
-                window.statusBar().showMessage(
-                    "Training goes on in the background: Training ▸ Train a "
-                    "Model… shows it, and cancels it"
-                )
+        doing = ("Training" if self.is_training()
+                 else "The MNIST download" if self.download.is_running()
+                 else None)  # fmt: skip
+        window = self.parentWidget()
+        if doing and window is not None and hasattr(window, "statusBar"):
+            window.statusBar().showMessage(
+                f"{doing} goes on in the background: Training ▸ Train a "
+                "Model… shows it, and cancels it"
+            )
         super().reject()

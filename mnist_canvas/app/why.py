@@ -105,7 +105,8 @@ class Why(QObject):
         prediction = results.predictions.get(self.model)
         if prediction is None or prediction.is_empty:
             self.input = None
-            note = results.errors.get(self.model) or "Draw a digit to see why"
+            note = (results.errors.get(self.model) or results.problem
+                    or "Draw a digit to see why")  # fmt: skip
             self.panel.attribution.show_message(note)
             self.panel.neighbours.show_message("Nearest training digits")
         else:

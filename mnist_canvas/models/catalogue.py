@@ -77,7 +77,7 @@ class Catalogue:
         self._notes: dict[str, str] = dict(notes)
         for entry in entries:
             taken = self._entries.setdefault(entry.name, entry)  # shipped names win
-            if taken is not entry:
+            if taken is not entry and taken.path != entry.path:
                 self._notes[str(entry.path)] = (
                     f"{entry.path} is not offered: the name {entry.name} is "
                     f"taken by {taken.path}. Rename it to offer it."

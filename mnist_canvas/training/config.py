@@ -9,6 +9,7 @@ import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING
 
+from ..cli_types import MAX_THREADS
 from ..files import parse_json
 from ..models.registry import ModelConfig
 from .augment import KINDS
@@ -74,6 +75,10 @@ class TrainConfig:
         for name in ("train_size", "patience"):
             if getattr(self, name) is not None:
                 _check_int(name, getattr(self, name), 1)
+        if self.threads > MAX_THREADS:  # --config-json as --threads
+            raise ValueError(
+                f"threads must be at most {MAX_THREADS}, not {self.threads}"
+            )
         _check_int("val_size", self.val_size, 0)
         _check_int("pen_folds", self.pen_folds, 2)
         if not 0 <= self.pen_warp <= 3:
