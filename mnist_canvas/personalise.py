@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--digits", required=True, metavar="FILE",
         help="the person's digits: a stroke file (.jsonl or .jsonl.gz)")
     add("--out", required=True, help="where to write the new checkpoint")
+    add("--overwrite", action="store_true", help="replace an existing --out file")
     add("--mnist", default=None, metavar="DIR",
         help="MNIST folder to replay and test on (default: $MNIST_CANVAS_DATA/mnist)")
     add("--steps", type=at_least(1), default=d.steps, help="default: %(default)s")
@@ -93,15 +94,15 @@ def _replay(folder: str | None):
     return load_mnist(folder)
 
 
-def _check_out(out: Path) -> None:
+def _check_out(out: Path, overwrite: bool) -> None:
     if out.suffix != SUFFIX:
         raise ValueError(f"{out}: the new model's file must end in {SUFFIX}")
     if out.resolve().parent == shipped_weights_dir().resolve():
         raise ValueError(f"{out}: the shipped models are never overwritten")
     if not out.parent.is_dir():
         raise ValueError(f"{out.parent}: no such folder")
-    if out.exists():
-        raise ValueError(f"{out}: exists; it is kept (name another file)")
+    if out.exists() and not overwrite:
+        raise ValueError(f"{out}: exists; it is kept (pass --overwrite to replace it)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     recipe = Recipe(steps=args.steps, lr=args.lr, seed=args.seed, threads=args.threads)
     try:
-        _check_out(out)
+        _check_out(out, args.overwrite)
         parent_path, model, metadata = _parent(args.model)
         unscaled = parent_unscaled(metadata)
         records = list(read_strokes(args.digits))
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     metadata["train_seconds"] = round(seconds, 1)
     metadata["metrics"] = {"mnist_test_accuracy": mnist_test}
     try:  # another window's personalising may have taken the name meanwhile
-        save_checkpoint(out, model, metadata, replace=False)
+        save_checkpoint(out, model, metadata, replace=args.overwrite)
     except FileExistsError:
         return _fail(f"{out} appeared meanwhile; it was kept and nothing was saved")
     except OSError as error:

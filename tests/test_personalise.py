@@ -171,6 +171,8 @@ def test_an_existing_file_is_never_replaced(my_waves, tmp_path, capsys, monkeypa
     code, _, stderr = run(args, capsys)
     assert code == 2 and "exists; it is kept" in stderr
     assert out.read_bytes() == b"someone's model"
+    code, _, _ = run([*args, "--overwrite"], capsys)
+    assert code == 0 and out.read_bytes() != b"someone's model"  # asked for
     out.unlink()
     real = personalise.save_checkpoint
 
