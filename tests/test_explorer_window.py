@@ -447,3 +447,20 @@ def test_a_digit_one_model_misreads_opens_from_the_against_gallery(
     _click_thumbnail(qtbot, explorer, 0)  # once a KeyError: mlp's misreadings
     assert window.canvas.source() == explorer.against.sources[index]
     assert window.active_model() == "cause-lr-high"  # the model that misreads it
+
+
+def test_a_model_is_loaded_once_for_all_its_readings(qtbot, window, tmp_path):
+    loaded = []
+
+    def loader(path):
+        loaded.append(path.name)
+        return Classifier.load(path, 1)
+
+    explorer = explorer_module.Explorer(window, loader=loader)
+    window.explorer = explorer
+    qtbot.addWidget(explorer)
+    explorer.model.setCurrentText("mlp")
+    for name in ("one.jsonl", "two.jsonl", "three.jsonl"):
+        _read(qtbot, explorer, stroke_file(tmp_path / name))
+        qtbot.waitUntil(lambda name=name: explorer.readings.dataset.path.name == name)
+    assert loaded == ["mlp.safetensors"]  # once for each reading before

@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ..diagnosis.explore import Dataset, Readings, cache_key, read_dataset
-from ..models.classifier import Classifier
+from ..models.classifier import Classifier, LoadedModels
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,9 @@ class _Worker(QObject):
 
     def __init__(self, loader: Callable[[Path], Classifier]):
         super().__init__()
-        self.loader = loader
+        # Each model loaded once per version of its file, not at every reading
+        # (a session for the default pair holds the interpreter ~0.2 s).
+        self.models = LoadedModels(loader)
         self.stop = threading.Event()
         self.job: Job | None = None
 
@@ -58,7 +60,7 @@ class _Worker(QObject):
             return not self.stop.is_set()
 
         try:
-            classifier = self.loader(job.path)
+            classifier = self.models.get(job.model, job.path)
             readings = read_dataset(classifier, job.dataset, dict(job.steps), progress)
         except Exception as error:  # data and models can hold anything: a message
             self.failed.emit(job, _message(job, error))
