@@ -37,7 +37,9 @@ def feature(data_home, make_window, qtbot):  # noqa: F811
     window = make_window()
     found = window.findChild(MyDigitsFeature)
     found.read_soon()  # as the window's first events do
-    qtbot.waitUntil(lambda: found.importer.idle() and not found._worker_reading)
+    qtbot.waitUntil(
+        lambda: found.importer.idle() and not found._worker_reading, timeout=30_000
+    )
     yield found
     found.accuracy.stop()
     found.importer.stop()
@@ -102,7 +104,7 @@ def test_the_collection_is_read_on_the_worker_once_the_window_is_up(
     feature = window.findChild(MyDigitsFeature)
     assert opened == [] and rows(feature.view) == 0  # not while made
     qtbot.waitUntil(lambda: opened == ["worker"])  # once the window is up
-    qtbot.waitUntil(lambda: not feature._worker_reading)
+    qtbot.waitUntil(lambda: not feature._worker_reading, timeout=30_000)
     assert drawn == []  # the dock is hidden: no thumbnails yet
     feature.dock.show()
     qtbot.waitUntil(lambda: rows(feature.view) == count)
@@ -135,7 +137,10 @@ def test_a_digit_kept_while_the_worker_waits_to_read_is_kept_once(
         assert feature.label(7)  # the GUI thread reads it, as it cannot wait
     finally:
         busy.set()
-    qtbot.waitUntil(lambda: feature.importer.idle() and not feature._worker_reading)
+    qtbot.waitUntil(
+        lambda: feature.importer.idle() and not feature._worker_reading,
+        timeout=30_000,
+    )
     assert opened == ["GUI"]  # the worker found it read
     assert feature.collection.labels() == [7]
     assert MyDigits.open(default_path()).labels() == [7]

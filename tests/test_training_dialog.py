@@ -3,6 +3,7 @@
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
+from window_fixtures import settle
 
 from mnist_canvas.app import main_window
 from mnist_canvas.app.features import stop_all
@@ -127,8 +128,7 @@ def test_a_killed_training_process_is_reported(qtbot, window, mnist_dir, tmp_pat
     assert "stopped unexpectedly" in failed.args[0]
     assert list((tmp_path / "models").glob("*")) == []
     window.canvas.add_stroke([(150, 50), (140, 230)])  # the app still works
-    serial = window.request_prediction()
-    qtbot.waitUntil(lambda: window.probabilities.serial >= serial)
+    settle(qtbot, window)
     assert window.probabilities.digit == 1
 
 
