@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from window_fixtures import ONE, SEVEN, make_window, messages, settle  # noqa: F401
 
 from mnist_canvas.app import my_digits_view
+from mnist_canvas.app.digit_accuracy import Score
 from mnist_canvas.app.my_digits import MyDigitsFeature
 from mnist_canvas.app.personalising import free_name
 from mnist_canvas.data import DATA_ENV
@@ -231,6 +232,23 @@ def keep(feature, labels):
     for label in labels:
         draw(feature.window, ONE if label == 1 else SEVEN)
         assert feature.label(label)
+
+
+def test_a_wide_dock_shows_every_score_column_unscrolled(qtbot):
+    view = my_digits_view.MyDigitsView()
+    qtbot.addWidget(view)
+    view.resize(1300, 250)  # the dock of a 1300 px wide window
+    view.show()
+    names = ["cnn-bn-wide-x2", "mlp", "cnn", "cause-sym-gamma", "mlp-mine"]
+    view.show_scores({n: Score(0.9, [0.25] + [1.0] * 9, 40) for n in names})
+    table = view.scores
+    # The list and the table once split the dock 3:2, whatever the table
+    # needed: 9 and the count scrolled out of sight (362 of 472 px shown).
+    qtbot.waitUntil(lambda: table.verticalHeader().width() > 0)  # names shown
+    qtbot.waitUntil(
+        lambda: table.viewport().width() >= table.horizontalHeader().length() > 0
+    )
+    assert table.horizontalScrollBar().maximum() == 0
 
 
 def test_the_dock_scores_every_model_per_class(feature, qtbot):

@@ -37,6 +37,21 @@ THUMB = 56  # pixels per side
 INDEX = Qt.ItemDataRole.UserRole  # a row's place in the collection
 
 
+class ScoresTable(QTableWidget):
+    """A table that asks for the width of all its columns, so that a dock
+    with room to spare shows every class and the count, unscrolled."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        width = (
+            self.verticalHeader().sizeHint().width()
+            + self.horizontalHeader().length()
+            + self.verticalScrollBar().sizeHint().width()
+            + 2 * self.frameWidth()
+        )
+        return QSize(max(hint.width(), width), hint.height())
+
+
 def thumbnail_image(drawing) -> QImage:
     """A digit's thumbnail (about 0.2 ms)."""
     return gray_image(render(drawing, (THUMB, THUMB)), 0.0, 255.0)
@@ -128,7 +143,7 @@ class MyDigitsView(QWidget):
             "Fine-tune the current model on these digits, in the background"
         )
         self.count = QLabel()
-        self.scores = QTableWidget(0, 12)
+        self.scores = ScoresTable(0, 12)
         self.scores.setHorizontalHeaderLabels(["all", *map(str, range(10)), "n"])
         self.scores.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
@@ -171,8 +186,8 @@ class MyDigitsView(QWidget):
         right.addWidget(self.personalise_button)
         right.addWidget(self.result)
         layout = QHBoxLayout(self)
-        layout.addLayout(left, 3)
-        layout.addLayout(right, 2)
+        layout.addLayout(left, 1)  # the scores take the width they ask for
+        layout.addLayout(right)
 
     def show_digits(
         self, digits: list[LabelledDrawing], problem: str | None = None
@@ -255,3 +270,4 @@ class MyDigitsView(QWidget):
                     item.setBackground(QColor(229, 57, 53, int(40 + 160 * (1 - value))))
                 item.setToolTip(score.error or "")
                 self.scores.setItem(row, column, item)
+        self.scores.updateGeometry()  # new names and counts: a new width
