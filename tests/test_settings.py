@@ -5,6 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtWidgets import QDockWidget
 from window_fixtures import make_window, messages  # noqa: F401
 
 from mnist_canvas.app.settings import BRUSH_DEFAULT, BRUSH_RANGE, AppSettings
@@ -73,12 +74,29 @@ def test_an_unknown_model_falls_back_to_the_default(make_window, tmp_path, line)
     assert window.active_model() == DEFAULT_MODEL and window.brush.value() == 31
 
 
+@pytest.mark.parametrize("key", ["geometry", "window_state"])
 @pytest.mark.parametrize(
-    "line", ["geometry=abc", "geometry=@ByteArray(garbage)", "geometry=1, 2"]
+    "value", ["abc", "@ByteArray(garbage)", "1, 2", "@ByteArray()"]
 )
-def test_bad_geometry_is_ignored(make_window, tmp_path, line):
-    window = start_with(make_window, tmp_path, f"brush=31\n{line}")
+def test_bad_geometry_or_docks_are_ignored(make_window, tmp_path, key, value):
+    window = start_with(make_window, tmp_path, f"brush=31\n{key}={value}")
     assert window.isVisible() and window.brush.value() == 31
+    assert not window.findChild(QDockWidget, "my-digits").isVisible()
+
+
+def test_the_docks_open_at_closing_open_at_the_next_start(make_window, qtbot):
+    window = make_window()
+    dock = window.findChild(QDockWidget, "my-digits")
+    dock.show()
+    qtbot.waitUntil(lambda: dock.widget() is not None)  # built when first shown
+    window.close()
+    again = make_window()
+    dock = again.findChild(QDockWidget, "my-digits")
+    assert dock.isVisible() and not again.compare_dock.isVisible()
+    qtbot.waitUntil(lambda: dock.widget() is not None)  # and built
+    again.findChild(QDockWidget, "my-digits").hide()
+    again.close()
+    assert not make_window().findChild(QDockWidget, "my-digits").isVisible()
 
 
 def test_a_file_that_is_not_an_ini_file(make_window, tmp_path):
@@ -104,13 +122,13 @@ values = st.one_of(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(brush=values, switches=values, model=values, geometry=values)
+@given(brush=values, switches=values, model=values, geometry=values, docks=values)
 def test_any_stored_value_reads_as_a_valid_one(
-    tmp_path, brush, switches, model, geometry
+    tmp_path, brush, switches, model, geometry, docks
 ):
     store = QSettings(str(tmp_path / "random.ini"), QSettings.Format.IniFormat)
     stored = {"brush": brush, "switches": switches, "model": model}
-    for key, value in {**stored, "geometry": geometry}.items():
+    for key, value in {**stored, "geometry": geometry, "window_state": docks}.items():
         store.setValue(key, value)
     store.sync()
     read = AppSettings(QSettings(store.fileName(), QSettings.Format.IniFormat))
@@ -122,6 +140,7 @@ def test_any_stored_value_reads_as_a_valid_one(
     )
     assert isinstance(read.model(), str) and read.model()
     assert read.geometry() is None or isinstance(read.geometry(), QByteArray)
+    assert read.window_state() is None or isinstance(read.window_state(), QByteArray)
 
 
 def test_the_switches_are_kept_as_departures_from_the_models_steps(

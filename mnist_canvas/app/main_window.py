@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
         self._connect()
         self.views = install_all(self)  # explorer, Why, My digits, …
+        self._restore_docks()
         self.setWindowTitle(self.document.title())
         self._report_unusable()
         self.request_prediction()
@@ -107,6 +108,13 @@ class MainWindow(QMainWindow):
         self.brush.setValue(self.settings.brush())
         self.canvas.brush = float(self.brush.value())
         self.model_picker.choose(self.settings.model())
+
+    def _restore_docks(self) -> None:
+        """The docks open when the window last closed open again, once every
+        view has added its own (each builds itself when first shown)."""
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
 
     # -- predictions --
     def active_model(self) -> str | None:
@@ -244,6 +252,7 @@ class MainWindow(QMainWindow):
         if self.training is not None:
             self.training.stop_training()
         self.settings.set_geometry(self.saveGeometry())
+        self.settings.set_window_state(self.saveState())
         self.predictor.stop()
         stop_all(self.views)
         event.accept()

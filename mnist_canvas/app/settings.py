@@ -69,12 +69,23 @@ class AppSettings:
         if name:
             self.store.setValue("model", name)
 
-    def geometry(self) -> QByteArray | None:
-        value = self.store.value("geometry")
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self.store.value(key)
         return value if isinstance(value, QByteArray) else None
+
+    def geometry(self) -> QByteArray | None:
+        return self._bytes("geometry")
 
     def set_geometry(self, geometry: QByteArray) -> None:
         self.store.setValue("geometry", geometry)
+
+    def window_state(self) -> QByteArray | None:
+        """The docks that were open, where and how large (QMainWindow's
+        saveState; Qt refuses one it cannot read)."""
+        return self._bytes("window_state")
+
+    def set_window_state(self, state: QByteArray) -> None:
+        self.store.setValue("window_state", state)
 
     def mnist_dir(self, default: str = "") -> str:
         value = self.store.value("mnist_dir", default)
