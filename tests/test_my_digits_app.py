@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 from window_fixtures import ONE, SEVEN, make_window, messages, settle  # noqa: F401
 
-from mnist_canvas.app import my_digits_view
+from mnist_canvas.app import my_digits, my_digits_view
 from mnist_canvas.app.digit_accuracy import Score
 from mnist_canvas.app.my_digits import MyDigitsFeature
 from mnist_canvas.app.personalising import free_name
@@ -494,6 +494,29 @@ def test_closing_while_personalising_asks_then_stops_it(feature, monkeypatch):
     feature.window.canvas.undo_stack.setClean()
     assert feature.window.close()
     assert "personalised on your digits" in asked[0] and run.stopped
+
+
+def test_closing_mid_import_asks_and_no_keeps_the_import(
+    feature, monkeypatch, qtbot, tmp_path
+):
+    asked = []
+
+    def question(parent, title, text, *args, **kwargs):
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    reading = threading.Event()
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    monkeypatch.setattr(
+        my_digits, "read_digits", lambda path, stopping: reading.wait(30) and []
+    )
+    feature.window.canvas.undo_stack.setClean()
+    feature.import_file(str(tmp_path / "pen.jsonl"))
+    assert not feature.window.close()  # asked, and the answer was no
+    assert "imported from pen.jsonl" in asked[0]
+    reading.set()
+    qtbot.waitUntil(lambda: feature.busy() is None)  # read: nothing to ask
+    assert feature.window.close() and len(asked) == 1
 
 
 def test_keys_reach_the_canvas_after_a_click_in_the_dock_or_a_stroke(feature, qtbot):

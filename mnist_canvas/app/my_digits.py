@@ -86,6 +86,7 @@ class MyDigitsFeature(Personalising, QObject):
         self.dock = bottom_dock(window, "My digits", "my-digits", self.view)
         self.accuracy = DigitAccuracy(window.catalogue, self)
         self.importer = LatestJobs("my-digits-import", self)  # kind: the file
+        self._importing: set[str] = set()  # files being read to be added
         self.run = None  # a PersonaliseRun, made when first asked (loads torch)
         self.pending: dict | None = None  # the personalising in hand
         self._stale = True  # the scores shown describe an older collection
@@ -171,6 +172,9 @@ class MyDigitsFeature(Personalising, QObject):
         """What closing the window would stop (see `features`)."""
         if self.run is not None and self.run.is_running():
             return "A model is being personalised on your digits."
+        if self._importing:
+            names = ", ".join(sorted(Path(path).name for path in self._importing))
+            return f"Digits are being imported from {names} (nothing added yet)."
         return None
 
     def stop(self) -> None:
@@ -326,6 +330,7 @@ class MyDigitsFeature(Personalising, QObject):
             )
         if path:
             self._status(f"Reading digits from {Path(path).name}…")
+            self._importing.add(path)
             self.importer.submit(f"import:{path}", partial(self._read_import, path))
 
     def _read_import(self, path: str) -> list:
@@ -342,6 +347,7 @@ class MyDigitsFeature(Personalising, QObject):
             return
         if kind.startswith("import:"):
             path = kind.removeprefix("import:")
+            self._importing.discard(path)
             count = self._change(lambda: self.collection.add_kept(result))
             if count is not None:
                 self._status(f"Imported {count} digits from {Path(path).name}")
@@ -353,6 +359,7 @@ class MyDigitsFeature(Personalising, QObject):
             return
         if kind.startswith("import:"):
             path = kind.removeprefix("import:")
+            self._importing.discard(path)
             QMessageBox.warning(
                 self.window, "My digits", f"Nothing was imported from {path}: {message}"
             )
