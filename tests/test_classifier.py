@@ -198,3 +198,28 @@ def test_models_exported_on_several_threads_at_once_all_export():
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_onnx_runtime_s_failures_are_told_without_its_codes():
+    from onnx import TensorProto, helper
+
+    from mnist_canvas.models.engine import ModelError, Session
+
+    flat = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 784])
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["y"])], "flat", [flat],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 784])],
+    )  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    session = Session(model.SerializeToString())
+    with pytest.raises(ModelError) as failed:
+        session.run(np.zeros((1, 1, 28, 28)))
+    # Once "[ONNXRuntimeError] : 2 : INVALID_ARGUMENT : … Please fix either
+    # the inputs/outputs or the model."
+    assert "Invalid rank for input: x Got: 4 Expected: 2" in str(failed.value)
+    assert "ONNXRuntimeError" not in str(failed.value)
+    assert "INVALID_ARGUMENT" not in str(failed.value)
+    assert "Please fix" not in str(failed.value)
+    with pytest.raises(ModelError, match=r"cannot load it \(") as failed:
+        Session(b"not a model")
+    assert "ONNXRuntimeError" not in str(failed.value)

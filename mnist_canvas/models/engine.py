@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -35,6 +36,20 @@ INPUT, OUTPUT, FEATURES = "image", "logits", "features"
 # ("GLOBALS.in_onnx_export must be True"), and the predictor, the explorer, My
 # digits and Why all load models on threads of their own.
 _EXPORTING = threading.Lock()
+
+
+# ONNX Runtime's code prefix and closing advice, of no use to a reader.
+_ORT_PREFIX = re.compile(r"^\s*\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*\w+\s*:\s*")
+_ORT_ADVICE = "Please fix either the inputs/outputs or the model."
+
+
+def ort_words(error: Exception, limit: int = 300) -> str:
+    """ONNX Runtime's message for `error` as a reader wants it: what went
+    wrong, on one line, without the error code and the advice ORT adds."""
+    text = " ".join(_ORT_PREFIX.sub("", str(error)).replace(_ORT_ADVICE, "").split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text or type(error).__name__
 
 
 class ModelError(Exception):
@@ -124,7 +139,9 @@ class Session:
                 source, options, providers=["CPUExecutionProvider"]
             )
         except Exception as error:  # ORT raises its own types for bad files
-            raise ModelError(f"ONNX Runtime cannot load it ({error})") from None
+            raise ModelError(
+                f"ONNX Runtime cannot load it ({ort_words(error)})"
+            ) from None
         self.inputs = self.session.get_inputs()
         self.outputs = self.session.get_outputs()
         self.input_name = self.inputs[0].name
@@ -140,4 +157,4 @@ class Session:
         try:
             return self.session.run([output or self.output_name], feed)[0]
         except Exception as error:
-            raise ModelError(f"running it failed ({error})") from None
+            raise ModelError(f"running it failed ({ort_words(error)})") from None
