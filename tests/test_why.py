@@ -129,3 +129,33 @@ def test_closing_the_window_stops_the_views_threads(window, qtbot):
     window.canvas.undo_stack.setClean()
     assert window.close()
     assert not why.jobs._thread.isRunning() and not why.builder._thread.isRunning()
+
+
+def test_the_wheel_over_the_sweep_plot_is_left_to_the_dock(qtbot):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    from mnist_canvas.app.layout import Scrolled
+    from mnist_canvas.app.probe_panel import ProbePanel
+
+    panel = ProbePanel()
+    area = Scrolled(panel)
+    qtbot.addWidget(area)
+    area.resize(500, 200)  # a small dock: it scrolls
+    area.show()
+    qtbot.waitUntil(lambda: area.verticalScrollBar().maximum() > 0)
+    box = panel.plot.getViewBox()
+    shown = box.viewRange()
+    view = panel.plot.viewport()
+    at = QPointF(view.width() / 2, view.height() / 2)
+    wheel = QWheelEvent(
+        at, view.mapToGlobal(at), QPoint(), QPoint(0, -120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase, False,
+    )  # fmt: skip
+    QApplication.sendEvent(view, wheel)
+    # It once zoomed the plot away and kept the event, so the dock never
+    # scrolled; left unaccepted, Qt hands a real wheel to the dock.
+    assert box.viewRange() == shown
+    assert not wheel.isAccepted()

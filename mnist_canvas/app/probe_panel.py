@@ -58,6 +58,11 @@ class ProbePanel(QWidget):
         buttons.addWidget(apply)
         self.plot = pg.PlotWidget(background=None)
         self.plot.setMinimumSize(300, 160)
+        # A fixed view: the wheel scrolls the dock (it zoomed the plot away),
+        # and the sweep is always shown whole.
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
         self.plot.setYRange(0, 1)
         self.plot.setLabel("left", "probability")
         self.plot.addLegend(offset=(-5, 5), colCount=5, labelTextSize="7pt")
