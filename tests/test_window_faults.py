@@ -52,6 +52,31 @@ def test_open_over_unsaved_work_asks_and_cancel_keeps_it(
     assert not window.document.has_unsaved_work()
 
 
+def test_a_picture_on_the_canvas_is_never_saved_as_an_empty_drawing(
+    window, saved_seven, answer, messages, monkeypatch, tmp_path
+):
+    from PySide6.QtWidgets import QFileDialog
+
+    assert window.document.open(str(saved_seven))
+    before = saved_seven.read_bytes()
+    picture = np.full((280, 280), 255, np.float32)
+    picture[60:220, 130:150] = 0  # a 1, as the explorer or Why puts one there
+    window.canvas.set_picture(picture, "Open training digit 3")
+    # Ctrl+S once wrote an empty drawing over seven.json and said "Saved".
+    answer(QMessageBox.StandardButton.No)
+    assert not window.document.save() and not window.document.save_as()
+    assert saved_seven.read_bytes() == before
+    assert [m[0] for m in messages] == ["question", "question"]
+    assert "PNG" in messages[0][2]
+    answer(QMessageBox.StandardButton.Yes)
+    png = tmp_path / "picture.png"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(png), ""))
+    )
+    assert window.document.save()
+    assert png.stat().st_size > 0 and saved_seven.read_bytes() == before
+
+
 def test_new_over_unsaved_work_asks(window, answer, messages):
     window.canvas.add_stroke(wf.ONE)
     answer(QMessageBox.StandardButton.Cancel)

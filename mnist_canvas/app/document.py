@@ -98,11 +98,15 @@ class Document(QObject):
 
     # -- save --
     def save(self) -> bool:
+        if self.canvas.picture is not None:
+            return self._offer_png()
         if self.file_path is None:
             return self.save_as()
         return self._save_to(self.file_path)
 
     def save_as(self, path: str | None = None) -> bool:
+        if self.canvas.picture is not None:
+            return self._offer_png()
         path = self._save_path(path, "Save Drawing", "digit.json", DRAWING_FILTER)
         path = path and self._with_suffix(path, (".json",))
         return path is not None and self._save_to(path)
@@ -116,6 +120,22 @@ class Document(QObject):
         self._mark_clean(path)
         self.status.emit(f"Saved {path}")
         return True
+
+    def _offer_png(self) -> bool:
+        """The canvas shows a picture (an image opened, a digit from the
+        explorer or Why, probes applied): a drawing file keeps strokes only,
+        and saving would write an empty drawing, over the file opened before
+        perhaps. Offer a PNG instead."""
+        answer = QMessageBox.question(
+            self.widget,
+            "Save a picture",
+            "The canvas shows a picture (opened from a file, the explorer or "
+            "Why), which a drawing file cannot hold: it keeps pen strokes "
+            "only. Export the canvas as a PNG instead?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        return answer == QMessageBox.StandardButton.Yes and self.export_png()
 
     # -- export --
     def export_png(self, path: str | None = None) -> bool:
