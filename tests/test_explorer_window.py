@@ -464,3 +464,32 @@ def test_a_model_is_loaded_once_for_all_its_readings(qtbot, window, tmp_path):
         _read(qtbot, explorer, stroke_file(tmp_path / name))
         qtbot.waitUntil(lambda name=name: explorer.readings.dataset.path.name == name)
     assert loaded == ["mlp.safetensors"]  # once for each reading before
+
+
+def test_a_model_added_later_is_named_whole_in_the_picker(
+    qtbot,
+    make_window,  # noqa: F811
+    weights_copy,  # noqa: F811
+    tmp_path,
+):
+    window = make_window()
+    picker = window.model_picker
+    qtbot.waitUntil(lambda: picker.width() >= picker.sizeHint().width())  # laid out
+    mine = tmp_path / "user-models" / "cnn-bn-wide-x2-mine.safetensors"
+    mine.write_bytes((weights_copy / "mlp.safetensors").read_bytes())
+    window.add_model(str(mine), True)
+    assert picker.currentText() == "cnn-bn-wide-x2-mine"
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    def room() -> int:
+        option = QStyleOptionComboBox()
+        picker.initStyleOption(option)
+        field = picker.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox, option,
+            QStyle.SubControl.SC_ComboBoxEditField, picker,
+        )  # fmt: skip
+        return field.width()
+
+    # Once fixed at the width of the names the window first showed: "…-min".
+    text = picker.fontMetrics().horizontalAdvance(picker.currentText())
+    qtbot.waitUntil(lambda: room() >= text)

@@ -18,6 +18,11 @@ class ModelPicker(QComboBox):
         super().__init__(parent)
         self.catalogue = catalogue
         self.setToolTip("The model that reads your drawing")
+        # As wide as the longest name, now and after a model is added (Qt's
+        # default fixes the width at the first show: "cnn-bn-wide-x2-mine" was
+        # cut), up to a width that leaves the toolbar its other tools.
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.setMaximumWidth(self.fontMetrics().horizontalAdvance("m" * 28))
         self.currentIndexChanged.connect(self._chosen)
         self.refresh()
 

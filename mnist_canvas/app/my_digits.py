@@ -300,10 +300,10 @@ class MyDigitsFeature(Personalising, QObject):
             return
         if label is None:
             current = self.collection.digits()[chosen[0]].label
+            which = "this one is" if len(chosen) == 1 else f"these {len(chosen)} are"
             label, ok = QInputDialog.getInt(
-                self.window, "Relabel", f"The digit these {len(chosen)} are:",
-                current, 0, 9,
-            )  # fmt: skip
+                self.window, "Relabel", f"The digit {which}:", current, 0, 9
+            )
             if not ok:
                 return
         self._change(lambda: self.collection.relabel(chosen, label))
