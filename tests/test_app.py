@@ -129,6 +129,24 @@ def test_each_switch_changes_the_input_as_named(qtbot, window):
     qtbot.waitUntil(lambda: caption_size(caption)[0] >= 100)
 
 
+def test_switching_a_step_leaves_the_tiles_where_they_are(qtbot, window):
+    window.canvas.add_stroke(SEVEN)
+    tiles = window.strip.tiles
+    fit = tiles["fit"].caption
+    qtbot.waitUntil(lambda: 0 < caption_size(fit)[0] < 28)  # fitted: 1x×20
+    settle(qtbot, window)
+    qtbot.wait(3 * REPAINT_MS)  # the strip shows the stages it was sent
+    where = {name: tile.geometry() for name, tile in tiles.items()}
+    captions = {name: tile.caption.text() for name, tile in tiles.items()}
+    eye_after(qtbot, window, fit=False)  # 1x×20 → 1xx×2xx from Fit on
+    qtbot.waitUntil(lambda: caption_size(fit)[0] >= 100)
+    qtbot.wait(3 * REPAINT_MS)
+    assert {n: t.caption.text() for n, t in tiles.items()} != captions
+    # Wider captions once pushed every tile to their right sideways, and the
+    # switch under the pointer with them.
+    assert {name: tile.geometry() for name, tile in tiles.items()} == where
+
+
 def test_undo_redo_clear(qtbot, window):
     canvas = window.canvas
     canvas.add_stroke(ONE)

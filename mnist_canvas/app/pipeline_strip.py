@@ -10,6 +10,10 @@ from ..pipeline.steps import STEPS
 from .images import display_range, gray_image
 
 THUMB = 84
+# Room every caption has from the start: a stage's size and range at their
+# usual widest, so a caption that changes does not move the tiles (and the
+# switch under the pointer) sideways. A wider one widens its tile for good.
+CAPTION_ROOM = "000×000 · 0…255"
 REPAINT_MS = 40  # 25 thumbnail updates a second keep up with any hand
 
 
@@ -26,7 +30,13 @@ class _StageTile(QWidget):
         self.image.setStyleSheet("background: #808080; border: 1px solid #666;")
         self.caption = QLabel()
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.caption.setStyleSheet("color: palette(mid); font-size: 10px;")
+        self.caption.setStyleSheet("color: palette(mid);")
+        font = self.caption.font()
+        font.setPixelSize(10)
+        self.caption.setFont(font)
+        self.caption.setText(CAPTION_ROOM)
+        self.caption.setMinimumWidth(self.caption.sizeHint().width())
+        self.caption.setText("")
         self.switch = QCheckBox(title)
         self.switch.setChecked(True)
         self.switch.setEnabled(switchable)
@@ -57,6 +67,9 @@ class _StageTile(QWidget):
         self.caption.setText(
             f"{w}×{h} · {stage.pixels.min():.3g}…{stage.pixels.max():.3g}"
         )
+        need = self.caption.sizeHint().width()
+        if need > self.caption.minimumWidth():  # grows, never shrinks back
+            self.caption.setMinimumWidth(need)
 
 
 class PipelineStrip(QWidget):
