@@ -53,6 +53,29 @@ def test_a_real_drag_lands_in_canvas_units(canvas, qtbot):
     assert canvas.drawing.width == 280
 
 
+def test_one_eraser_drag_is_one_step_to_undo(canvas, qtbot):
+    for x in (60, 140, 220):  # three upright bars, 80 px apart on screen
+        canvas.add_stroke([(x, 60), (x, 220)])
+    canvas.erasing = True
+    # A drag across the first two bars (screen = 2 × canvas units) ...
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(100, 280))
+    for x in range(110, 300, 10):
+        qtbot.mouseMove(canvas, QPoint(x, 280))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(290, 280))
+    assert len(canvas.drawing.strokes) == 1
+    # ... then a second drag over the third.
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(440, 280))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(440, 280))
+    assert canvas.drawing.is_empty
+    # Each stroke erased was a step of its own: the first drag took two undos.
+    canvas.undo_stack.undo()
+    assert len(canvas.drawing.strokes) == 1
+    canvas.undo_stack.undo()
+    assert len(canvas.drawing.strokes) == 3
+    canvas.undo_stack.redo()
+    assert len(canvas.drawing.strokes) == 1
+
+
 def test_a_huge_canvas_never_blows_the_widget_up(canvas):
     canvas.set_drawing(many_strokes(5, width=MAX_CANVAS_SIDE))
     assert canvas.size() == QSize(560, 560)

@@ -40,14 +40,30 @@ ERASER_RADIUS = 10.0  # canvas units
 SAVED_SIDE = 280  # pixels of the longer side of a saved PNG (the canvas's own)
 
 
-class _SetContent(QUndoCommand):
-    """Replace the canvas content (drawing and picture) with another, undoably."""
+ERASING = 1  # the undo command id of erasing: one drag, one step to undo
 
-    def __init__(self, canvas: Canvas, drawing: Drawing, picture, text: str):
+
+class _SetContent(QUndoCommand):
+    """Replace the canvas content (drawing and picture) with another, undoably.
+    The erasures of one pointer drag (`gesture`) merge into one command."""
+
+    def __init__(
+        self, canvas: Canvas, drawing: Drawing, picture, text: str, gesture=None
+    ):
         super().__init__(text)
         self.canvas = canvas
         self.before = (canvas.drawing, canvas.picture)
         self.after = (drawing, picture)
+        self.gesture = gesture
+
+    def id(self) -> int:
+        return -1 if self.gesture is None else ERASING
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, _SetContent) or other.gesture != self.gesture:
+            return False
+        self.after = other.after
+        return True
 
     def redo(self) -> None:
         self.canvas._set_content(*self.after)
@@ -85,6 +101,7 @@ class Canvas(QWidget):
         self.erasing = False
         self._points: list[Point] = []
         self._tablet_down = False
+        self._gesture = 0  # counts pointer presses: an eraser drag is one
         self._ink = InkBuffer()
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         policy.setHeightForWidth(True)
@@ -155,7 +172,9 @@ class Canvas(QWidget):
         if hit:
             kept = tuple(s for i, s in enumerate(strokes) if i not in hit)
             drawing = Drawing(self.drawing.width, self.drawing.height, kept)
-            self._push(drawing, self.picture, "Erase stroke")
+            self.undo_stack.push(
+                _SetContent(self, drawing, self.picture, "Erase", self._gesture)
+            )
 
     def clear(self) -> None:
         if not self.drawing.is_empty or self.picture is not None:
@@ -264,6 +283,7 @@ class Canvas(QWidget):
         if self._tablet_down:
             return  # Qt's mouse event made up from a pen event: already handled
         x, y = self.to_canvas(event.position())
+        self._gesture += 1
         if self._wants_erase(event.buttons()):
             self.erase_at(x, y)
         elif event.button() == Qt.MouseButton.LeftButton:
@@ -288,6 +308,7 @@ class Canvas(QWidget):
         kind = event.type()
         if kind == QTabletEvent.Type.TabletPress:
             self._tablet_down = True
+            self._gesture += 1
             self.setFocus(Qt.FocusReason.MouseFocusReason)  # as a mouse press does
             if eraser or self.erasing:
                 self.erase_at(x, y)
