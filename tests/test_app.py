@@ -424,3 +424,22 @@ def test_a_dock_with_room_for_its_widget_shows_it_whole_without_scrolling(
         # (693 px in a 630 px dock here), so it scrolled though it fitted.
         qtbot.waitUntil(lambda area=area: area.verticalScrollBar().maximum() == 0)
         dock.hide()
+
+
+def test_a_dock_opened_beside_another_opens_as_a_tab_in_front(qtbot, window):
+    from PySide6.QtWidgets import QDockWidget
+
+    window.resize(1390, 890)
+    compare = window.findChild(QDockWidget, "compare")
+    why = window.findChild(QDockWidget, "why")
+    compare.toggleViewAction().trigger()
+    qtbot.waitUntil(compare.isVisible)
+    why.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: why.widget() is not None and why.isVisible())
+    # Side by side, Why got a sliver 60 px wide beside Compare.
+    assert compare in window.tabifiedDockWidgets(why)
+    qtbot.waitUntil(lambda: why.width() > window.width() * 0.9)
+    assert not compare.isHidden() and compare.visibleRegion().isEmpty()  # behind
+    compare.toggleViewAction().trigger()  # hidden, then shown: in front again
+    compare.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: not compare.visibleRegion().isEmpty())

@@ -4,7 +4,7 @@ views in docks."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
@@ -97,6 +97,16 @@ def bottom_dock(
     dock.setObjectName(name)
     if widget is not None:
         dock.setWidget(Scrolled(widget))
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+    others = [d for d in window.findChildren(QDockWidget) if d is not dock]
+    window.addDockWidget(bottom, dock)
+    # Tabs, not side by side: Why opened beside Compare got a 60 px sliver.
+    # A dock shown comes to the front (drag its tab out to see two at once).
+    first = next((d for d in others if window.dockWidgetArea(d) == bottom), None)
+    if first is not None:
+        window.tabifyDockWidget(first, dock)
+    dock.toggleViewAction().toggled.connect(
+        lambda shown: shown and QTimer.singleShot(0, dock.raise_)  # once shown
+    )
     dock.hide()
     return dock
