@@ -188,6 +188,20 @@ def test_two_windows_keeping_digits_lose_none_of_each_others(tmp_path):
     assert MyDigits.open(path).labels() == [3, 7, 1, 3]
 
 
+def test_withdrawing_a_digit_takes_out_its_newest_copy_only(tmp_path):
+    path = tmp_path / "my.jsonl"
+    digits = MyDigits.open(path)
+    three = digits.add(seven(), 3)
+    digits.add_kept([three])  # the same record twice
+    seven_ = digits.add(seven(), 7)
+    other = MyDigits.open(path)
+    other.add(seven(), 1)  # another window adds meanwhile
+    assert digits.withdraw(three)
+    assert MyDigits.open(path).labels() == [3, 7, 1]
+    assert digits.withdraw(seven_) and not digits.withdraw(seven_)
+    assert MyDigits.open(path).labels() == [3, 1]
+
+
 def test_a_line_added_by_another_program_is_kept(tmp_path):
     path = tmp_path / "my.jsonl"
     digits = MyDigits.open(path)

@@ -59,7 +59,7 @@ def press(qtbot, window, key):
     QTest.keyClick(window.canvas, key)
 
 
-def test_a_digit_key_keeps_the_drawing_and_undo_brings_it_back(feature, qtbot):
+def test_a_digit_key_keeps_the_drawing_and_undo_takes_it_back(feature, qtbot):
     window = feature.window
     draw(window)
     drawn = window.canvas.current_drawing()
@@ -69,6 +69,16 @@ def test_a_digit_key_keeps_the_drawing_and_undo_brings_it_back(feature, qtbot):
     assert "Kept as a 7" in window.statusBar().currentMessage()
     window.canvas.undo_stack.undo()
     assert window.canvas.current_drawing() == drawn
+    # The 7 leaves with the same undo (it once stayed: a wrong key, undone
+    # and pressed again, kept the drawing twice, under both labels).
+    assert MyDigits.open(default_path()).labels() == []
+    assert "taken out" in window.statusBar().currentMessage()
+    press(qtbot, window, Qt.Key.Key_1)
+    assert MyDigits.open(default_path()).labels() == [1]
+    window.canvas.undo_stack.undo()
+    window.canvas.undo_stack.redo()  # kept again, the canvas cleared again
+    assert MyDigits.open(default_path()).labels() == [1]
+    assert window.canvas.current_drawing().is_empty
     feature.dock.show()
     assert rows(feature.view) == 1
 

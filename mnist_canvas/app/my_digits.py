@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..data import DataError
-from ..data.my_digits import MyDigits, read_digits
+from ..data.my_digits import Kept, MyDigits, read_digits
 from ..ink.drawing import Drawing
 from .actions import menu
 from .digit_accuracy import DigitAccuracy
@@ -65,6 +65,24 @@ def keys_reach_canvas(focus) -> bool:
             return False
         widget = widget.parentWidget()
     return True
+
+
+class _Kept(QUndoCommand):
+    """The collection's half of a keep, in the canvas's undo stack: undo
+    takes the digit out, redo keeps it again (it was kept before the push)."""
+
+    def __init__(self, feature: MyDigitsFeature, added: Kept):
+        super().__init__()
+        self.feature, self.added, self.done = feature, added, True
+
+    def redo(self) -> None:
+        if not self.done:
+            self.feature._keep_again(self.added)
+        self.done = True
+
+    def undo(self) -> None:
+        self.feature._unkeep(self.added)
+        self.done = False
 
 
 class MyDigitsFeature(Personalising, QObject):
@@ -221,18 +239,37 @@ class MyDigitsFeature(Personalising, QObject):
         if not self._usable():
             return False
         try:
-            self.collection.add(drawing, digit)
+            added = self.collection.add(drawing, digit)
         except (DataError, ValueError) as error:
             self._changed()  # it may have read the file again
             QMessageBox.warning(self.window, "Digit not kept", str(error))
             return False
+        # One step to undo: the drawing comes back and the digit leaves.
+        stack = canvas.undo_stack
+        stack.beginMacro(f"Keep as {digit}")
         canvas.set_drawing(Drawing(drawing.width, drawing.height), f"Keep as {digit}")
+        stack.push(_Kept(self, added))
+        stack.endMacro()
         self._status(
             f"Kept as a {digit} in My digits ({len(self.collection)} in all); "
-            "Undo brings the drawing back"
+            "Undo takes it out and brings the drawing back"
         )
         self._changed()
         return True
+
+    def _unkeep(self, added: Kept) -> None:
+        """Undo of a keep: the digit leaves the collection (if it is still
+        there: it may have been deleted meanwhile)."""
+        if self.collection is not None:
+            taken = self._change(lambda: self.collection.withdraw(added))
+            if taken:
+                self._status(f"The {added.digit.label} was taken out of My digits")
+
+    def _keep_again(self, added: Kept) -> None:
+        if self.collection is not None and self._change(
+            lambda: self.collection.add_kept([added])
+        ):
+            self._status(f"Kept as a {added.digit.label} in My digits again")
 
     # -- the collection --
     def _changed(self) -> None:

@@ -1,7 +1,8 @@
 """The user's own labelled digits, kept in the stroke JSON-lines format.
 
     digits = MyDigits.open()                 # files.user_data_dir()/my-digits.jsonl
-    digits.add(drawing, 7)                   # appended atomically
+    seven = digits.add(drawing, 7)           # appended atomically
+    digits.withdraw(seven)                   # its undo
     digits.relabel([0], 1); digits.delete([3, 4])
     digits.import_file("shared.jsonl")       # another collection, or pen digits
     digits.export("mine.jsonl")
@@ -126,12 +127,24 @@ class MyDigits:
     def labels(self) -> list[int]:
         return [k.digit.label for k in self._kept]
 
-    def add(self, drawing: Drawing, label: int) -> LabelledDrawing:
+    def add(self, drawing: Drawing, label: int) -> Kept:
         """Append a labelled drawing; the file holds it when this returns."""
         record = record_of(drawing, label)
         self._read_again_if_changed()
         self._save([*self._kept, kept(record, self.path, len(self) + 1)])
-        return self._kept[-1].digit
+        return self._kept[-1]
+
+    def withdraw(self, digit: Kept) -> bool:
+        """Take out the newest digit recorded as `digit` was (undoing its add,
+        whatever was added, moved or changed elsewhere since). Returns whether
+        the collection still held it."""
+        self._read_again_if_changed()
+        lines = [k.line for k in self._kept]
+        if digit.line not in lines:
+            return False
+        newest = len(lines) - 1 - lines[::-1].index(digit.line)
+        self._save(self._kept[:newest] + self._kept[newest + 1 :])
+        return True
 
     def relabel(self, indices: Iterable[int], label: int) -> None:
         if isinstance(label, bool) or label not in range(10):
