@@ -130,11 +130,17 @@ class Personalising:
         def percent(value) -> str:
             return "not measured" if value is None else f"{value:.2%}"
 
+        def right(score) -> str:  # a count: a few digits make coarse percents
+            if score is None or score.accuracy is None:
+                return "not measured"
+            return f"{round(score.accuracy * score.n)}"
+
+        n = len(p["held"])
+        few = " (too few to tell much: keep more of each digit)" if n < 10 else ""
         self.view.result.setText(
             f"<b>{p['name']}</b> learned {p['learn']} of your digits in "
-            f"{summary['seconds']:.0f} s.<br>On the {len(p['held'])} held back: "
-            f"{percent(before and before.accuracy)} → "
-            f"{percent(after and after.accuracy)}.<br>MNIST test: "
+            f"{summary['seconds']:.0f} s.<br>Of the {n} held back, read right: "
+            f"{right(before)} → {right(after)}{few}.<br>MNIST test: "
             f"{percent(p['parent_mnist'])} → {percent(summary['mnist_test'])}."
         )
         self.pending = None
