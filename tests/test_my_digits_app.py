@@ -396,6 +396,7 @@ def test_digits_hidden_by_the_class_filter_are_not_deleted(feature, monkeypatch)
 def test_import_and_export(feature, tmp_path, qtbot, monkeypatch):
     keep(feature, [1, 7])
     feature.export(str(tmp_path / "shared.jsonl"))
+    assert "Exported 2 digits" in feature.window.statusBar().currentMessage()
     imported = lambda kind, *_: kind.startswith("import:")  # noqa: E731
     with qtbot.waitSignal(feature.importer.done, timeout=30000,
                           check_params_cb=imported):  # fmt: skip

@@ -159,3 +159,14 @@ def test_the_wheel_over_the_sweep_plot_is_left_to_the_dock(qtbot):
     # scrolled; left unaccepted, Qt hands a real wheel to the dock.
     assert box.viewRange() == shown
     assert not wheel.isAccepted()
+
+
+def test_the_size_probe_reads_in_whole_percents(qtbot):
+    from mnist_canvas.app.probe_panel import ProbePanel
+
+    panel = ProbePanel()
+    qtbot.addWidget(panel)
+    panel.sliders["size"].setValue(panel.sliders["size"].maximum())
+    assert panel.values["size"].text() == "100 % of the canvas"  # once "1e+02 %"
+    panel.sliders["size"].setValue(panel.sliders["size"].minimum())
+    assert panel.values["size"].text() == "10 % of the canvas"

@@ -89,7 +89,11 @@ def test_a_bad_file_asks_nothing_and_changes_nothing(window, tmp_path, messages)
     (tmp_path / "bad.json").write_text('{"canvas": 5, "strokes": [{"points": [[1]]}]}')
     assert not window.document.open(str(tmp_path / "bad.json"))
     assert not window.document.open(str(tmp_path / "absent.png"))
-    assert [m[0] for m in messages] == ["warning", "warning"]
+    (tmp_path / "hostname").write_text("a text file\n")
+    assert not window.document.open(str(tmp_path / "hostname"))
+    assert [m[0] for m in messages] == ["warning", "warning", "warning"]
+    assert "nor a drawing (.json)" in messages[-1][2]
+    assert "cannot identify" not in messages[-1][2]  # PIL's words, once shown
     assert len(window.canvas.drawing.strokes) == 1
 
 

@@ -60,11 +60,11 @@ class AttributionView(QWidget):
         reach = float(np.abs(found.map).max()) or 1.0
         self.heat.setImage(found.map, autoLevels=False)
         self.legend.setLevels((-reach, reach))
-        what = f"Evidence for {found.digit}"
+        p = found.probabilities
+        what = f"Evidence for {found.digit} ({p[found.digit]:.0%})"
         if found.against is not None:
-            what += f" against {found.against}"
-        share = found.probabilities[found.digit]
-        self.title.setText(f"{what} ({share:.0%}): red for, blue against")
+            what += f" against {found.against} ({p[found.against]:.0%})"
+        self.title.setText(f"{what}: red for, blue against")
 
     def show_message(self, text: str) -> None:
         """No attribution to show (nothing drawn, or the model failed)."""

@@ -408,8 +408,8 @@ class MyDigitsFeature(Personalising, QObject):
             path, _ = QFileDialog.getSaveFileName(
                 self.window, "Export my digits", "my-digits.jsonl", STROKE_FILES
             )
-        if path:
-            self._change(lambda: self.collection.export(path))
+        if path and self._change(lambda: self.collection.export(path)):
+            self._status(f"Exported {len(self.collection)} digits to {path}")
 
     def _change(self, change):
         """Run a change of the collection; a failure is shown, nothing lost.

@@ -142,14 +142,14 @@ class ProbePanel(QWidget):
     def _show_value(self, name: str) -> None:
         bounds = RANGES[name]
         value = self.value(name)
-        text = (
-            f"{value:+.0f}"
-            if name in ("rotation", "shift_x", "shift_y")
-            else f"{value:.2g}"
-        )
-        if name == "size" and not self.size_touched:
-            text = f"{value:.0f} (as drawn)"
-        self.values[name].setText(f"{text} {bounds.unit}".strip())
+        if name in ("rotation", "shift_x", "shift_y"):
+            text = f"{value:+.0f}"
+        elif name == "size":  # whole percents: .2g wrote 100 as "1e+02"
+            text = f"{value:.0f}"
+        else:
+            text = f"{value:.2g}"
+        drawn = " (as drawn)" if name == "size" and not self.size_touched else ""
+        self.values[name].setText(f"{text} {bounds.unit}".strip() + drawn)
 
     def _moved(self, name: str) -> None:
         self.size_touched |= name == "size"

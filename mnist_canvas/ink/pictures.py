@@ -43,7 +43,12 @@ def load_picture(path: str | os.PathLike, size: tuple[int, int]) -> np.ndarray:
     except Image.DecompressionBombError:
         too_large = True
     except UNREADABLE as error:
-        raise ValueError(f"{path}: not a picture that can be read ({error})") from None
+        # PIL's "cannot identify image file" repeats the path and says no more.
+        why = "" if isinstance(error, UnidentifiedImageError) else f" ({error})"
+        raise ValueError(
+            f"{path}: not a picture that can be read (PNG, JPG, BMP, …), nor a "
+            f"drawing (.json){why}"
+        ) from None
     if too_large:
         raise ValueError(
             f"{path}: the picture is too large to be a digit (over "
