@@ -440,6 +440,13 @@ def test_a_dock_opened_beside_another_opens_as_a_tab_in_front(qtbot, window):
     assert compare in window.tabifiedDockWidgets(why)
     qtbot.waitUntil(lambda: why.width() > window.width() * 0.9)
     assert not compare.isHidden() and compare.visibleRegion().isEmpty()  # behind
+    # Behind Why's tab, Compare reads nothing: every model for every pointer
+    # move, for nobody to see (isVisible() is true there too).
+    rows = window.compare.rows
+    window.canvas.add_stroke(ONE)
+    settle(qtbot, window)
+    assert window.compare.rows is rows
     compare.toggleViewAction().trigger()  # hidden, then shown: in front again
     compare.toggleViewAction().trigger()
     qtbot.waitUntil(lambda: not compare.visibleRegion().isEmpty())
+    qtbot.waitUntil(lambda: window.compare.rows is not rows)  # and reads again

@@ -84,6 +84,21 @@ def test_a_digit_key_keeps_the_drawing_and_undo_takes_it_back(feature, qtbot):
     assert rows(feature.view) == 1
 
 
+def test_undo_of_a_keep_leaves_a_digit_changed_since_and_redo_adds_nothing(
+    feature, qtbot
+):
+    window = feature.window
+    draw(window)
+    press(qtbot, window, Qt.Key.Key_7)
+    feature.collection.relabel([0], 1)  # mended in the dock instead
+    window.canvas.undo_stack.undo()
+    assert not window.canvas.current_drawing().is_empty  # the drawing is back
+    assert MyDigits.open(default_path()).labels() == [1]  # the 1 is left
+    assert "no longer in My digits" in window.statusBar().currentMessage()
+    window.canvas.undo_stack.redo()  # once kept the 7 again beside the 1
+    assert MyDigits.open(default_path()).labels() == [1]
+
+
 def opened_on(monkeypatch) -> list[str]:
     """Where MyDigits.open is called from now on: "GUI" or "worker", each time."""
     threads, real_open = [], MyDigits.open
@@ -530,6 +545,30 @@ def test_closing_mid_import_asks_and_no_keeps_the_import(
     reading.set()
     qtbot.waitUntil(lambda: feature.busy() is None)  # read: nothing to ask
     assert feature.window.close() and len(asked) == 1
+
+
+def test_the_same_file_imported_twice_is_busy_until_both_reads_end(
+    feature, monkeypatch, qtbot, tmp_path
+):
+    gates = [threading.Event(), threading.Event()]
+    calls = []
+
+    def read(path, stopping):
+        gate = gates[len(calls)]
+        calls.append(path)
+        gate.wait(30)
+        return []
+
+    monkeypatch.setattr(my_digits, "read_digits", read)
+    path = str(tmp_path / "pen.jsonl")
+    feature.import_file(path)
+    qtbot.waitUntil(lambda: len(calls) == 1)  # the first read has begun
+    feature.import_file(path)  # again, while the first is read
+    gates[0].set()
+    qtbot.waitUntil(lambda: len(calls) == 2)  # the first ended, the second runs
+    assert feature.busy() is not None  # once cleared by the first one's end
+    gates[1].set()
+    qtbot.waitUntil(lambda: feature.busy() is None)
 
 
 def test_keys_reach_the_canvas_after_a_click_in_the_dock_or_a_stroke(feature, qtbot):

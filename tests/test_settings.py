@@ -94,8 +94,19 @@ def test_the_docks_open_at_closing_open_at_the_next_start(make_window, qtbot):
     dock = again.findChild(QDockWidget, "my-digits")
     assert dock.isVisible() and not again.compare_dock.isVisible()
     qtbot.waitUntil(lambda: dock.widget() is not None)  # and built
-    again.findChild(QDockWidget, "my-digits").hide()
+    # Two docks open, Compare's tab in front: so again at the next start.
+    again.compare_dock.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: not again.compare_dock.visibleRegion().isEmpty())
     again.close()
+    third = make_window()
+    qtbot.waitUntil(lambda: not third.compare_dock.visibleRegion().isEmpty())
+    dock = third.findChild(QDockWidget, "my-digits")
+    assert dock.isVisible() and dock.visibleRegion().isEmpty()  # behind it
+    qtbot.wait(50)  # nothing queued brings another tab to the front
+    assert not third.compare_dock.visibleRegion().isEmpty()
+    dock.hide()
+    third.compare_dock.hide()
+    third.close()
     assert not make_window().findChild(QDockWidget, "my-digits").isVisible()
 
 

@@ -159,6 +159,14 @@ def test_the_wheel_over_the_sweep_plot_is_left_to_the_dock(qtbot):
     # scrolled; left unaccepted, Qt hands a real wheel to the dock.
     assert box.viewRange() == shown
     assert not wheel.isAccepted()
+    axis = QPointF(8, view.height() / 2)  # over the probability axis
+    wheel = QWheelEvent(
+        axis, view.mapToGlobal(axis), QPoint(), QPoint(0, -120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase, False,
+    )  # fmt: skip
+    QApplication.sendEvent(view, wheel)
+    assert box.viewRange() == shown and not wheel.isAccepted()
 
 
 def test_the_size_probe_reads_in_whole_percents(qtbot):

@@ -86,6 +86,15 @@ class Scrolled(QScrollArea):
         )
 
 
+SEEN = "seen"  # a dock's property: its content can be seen (visibilityChanged)
+
+
+def showing(dock: QDockWidget) -> bool:
+    """Whether the dock's content can be seen now: open, and not behind
+    another dock's tab. What a view computes only for the eye to see."""
+    return dock.isVisible() and dock.property(SEEN) is not False
+
+
 def bottom_dock(
     window: QMainWindow, title: str, name: str, widget: QWidget | None
 ) -> QDockWidget:
@@ -97,6 +106,10 @@ def bottom_dock(
     dock.setObjectName(name)
     if widget is not None:
         dock.setWidget(Scrolled(widget))
+    # Seen or not, tabs included: a dock behind another's tab is isVisible()
+    # too, and Compare and Why there kept computing for every pointer move.
+    # (Connected first, so every view's own visibilityChanged slot sees it.)
+    dock.visibilityChanged.connect(lambda seen: dock.setProperty(SEEN, seen))
     bottom = Qt.DockWidgetArea.BottomDockWidgetArea
     others = [d for d in window.findChildren(QDockWidget) if d is not dock]
     window.addDockWidget(bottom, dock)
@@ -105,7 +118,9 @@ def bottom_dock(
     first = next((d for d in others if window.dockWidgetArea(d) == bottom), None)
     if first is not None:
         window.tabifyDockWidget(first, dock)
-    dock.toggleViewAction().toggled.connect(
+    # Only when the user opens it (`toggled` also fires when a restored dock
+    # is first shown, and the last one would take the saved front tab).
+    dock.toggleViewAction().triggered.connect(
         lambda shown: shown and QTimer.singleShot(0, dock.raise_)  # once shown
     )
     dock.hide()

@@ -19,7 +19,7 @@ from .compare import CompareView
 from .document import Document
 from .features import busy, install_all, stop_all
 from .import_dialog import OnnxDrop, open_import
-from .layout import bottom_dock, central_widget
+from .layout import bottom_dock, central_widget, showing
 from .model_eye import ModelEyeView
 from .model_picker import ModelPicker, warn_broken, warn_unusable
 from .pipeline_strip import REPAINT_MS, PipelineStrip
@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
             )
             return None
         models = [active]
-        if self.compare_dock.isVisible():
+        if showing(self.compare_dock):
             models += [name for name in self.catalogue.usable() if name != active]
         clock = self._stages_clock
         stages = stages or not clock.isValid() or clock.hasExpired(REPAINT_MS)
@@ -159,7 +159,7 @@ class MainWindow(QMainWindow):
             self.eye.show_input(prediction.preprocessed.input)
             if prediction.preprocessed.stages:
                 self.strip.show_stages(prediction.preprocessed.stages)
-        if self.compare_dock.isVisible():
+        if showing(self.compare_dock):
             self.compare.show_results(
                 self.catalogue.entries(), results.predictions, results.errors,
                 results.problem,

@@ -40,7 +40,7 @@ from ..ink.drawing import Drawing
 from .actions import menu
 from .digit_accuracy import DigitAccuracy
 from .jobs import Interrupted, LatestJobs
-from .layout import bottom_dock
+from .layout import bottom_dock, showing
 from .my_digits_view import MyDigitsView
 from .personalising import Personalising
 
@@ -74,14 +74,15 @@ class _Kept(QUndoCommand):
     def __init__(self, feature: MyDigitsFeature, added: Kept):
         super().__init__()
         self.feature, self.added, self.done = feature, added, True
+        self.taken = False  # whether the last undo found it to take out
 
     def redo(self) -> None:
-        if not self.done:
+        if not self.done and self.taken:  # only what its undo took out
             self.feature._keep_again(self.added)
         self.done = True
 
     def undo(self) -> None:
-        self.feature._unkeep(self.added)
+        self.taken = self.feature._unkeep(self.added)
         self.done = False
 
 
@@ -104,7 +105,7 @@ class MyDigitsFeature(Personalising, QObject):
         self.dock = bottom_dock(window, "My digits", "my-digits", self.view)
         self.accuracy = DigitAccuracy(window.catalogue, self)
         self.importer = LatestJobs("my-digits-import", self)  # kind: the file
-        self._importing: set[str] = set()  # files being read to be added
+        self._importing: dict[str, int] = {}  # file being read: its newest job
         self.run = None  # a PersonaliseRun, made when first asked (loads torch)
         self.pending: dict | None = None  # the personalising in hand
         self._stale = True  # the scores shown describe an older collection
@@ -257,13 +258,22 @@ class MyDigitsFeature(Personalising, QObject):
         self._changed()
         return True
 
-    def _unkeep(self, added: Kept) -> None:
-        """Undo of a keep: the digit leaves the collection (if it is still
-        there: it may have been deleted meanwhile)."""
-        if self.collection is not None:
-            taken = self._change(lambda: self.collection.withdraw(added))
-            if taken:
-                self._status(f"The {added.digit.label} was taken out of My digits")
+    def _unkeep(self, added: Kept) -> bool:
+        """Undo of a keep: the digit leaves the collection, if it is still
+        there as kept (it may have been relabelled or deleted meanwhile: then
+        it is left as it is). Returns whether it was taken out."""
+        label = added.digit.label
+        if self.collection is None:
+            return False
+        taken = self._change(lambda: self.collection.withdraw(added))
+        if taken:
+            self._status(f"The {label} was taken out of My digits")
+        elif taken is not None:  # no failure, but not there
+            self._status(
+                f"The {label} kept is no longer in My digits as it was "
+                "(relabelled or deleted): the collection is left as it is"
+            )
+        return bool(taken)
 
     def _keep_again(self, added: Kept) -> None:
         if self.collection is not None and self._change(
@@ -278,7 +288,7 @@ class MyDigitsFeature(Personalising, QObject):
 
     def _refresh(self) -> None:
         """Bring the dock up to date with the collection, if it is shown."""
-        if not self.dock.isVisible():
+        if not showing(self.dock):
             return
         if self._worker_reading:  # the worker's answer refreshes
             return
@@ -295,7 +305,7 @@ class MyDigitsFeature(Personalising, QObject):
         self._score_if_stale()
 
     def _score_if_stale(self) -> None:
-        if self._stale and self.dock.isVisible() and self.collection is not None:
+        if self._stale and showing(self.dock) and self.collection is not None:
             self._stale = False
             digits = self.collection.digits()
             self.accuracy.submit([d.drawing for d in digits], [d.label for d in digits])
@@ -367,8 +377,9 @@ class MyDigitsFeature(Personalising, QObject):
             )
         if path:
             self._status(f"Reading digits from {Path(path).name}…")
-            self._importing.add(path)
-            self.importer.submit(f"import:{path}", partial(self._read_import, path))
+            self._importing[path] = self.importer.submit(
+                f"import:{path}", partial(self._read_import, path)
+            )
 
     def _read_import(self, path: str) -> list:
         """On the worker: the file's digits; a window closing stops it soon."""
@@ -377,26 +388,33 @@ class MyDigitsFeature(Personalising, QObject):
         except InterruptedError:
             raise Interrupted from None
 
-    def _imported(self, kind: str, _serial: int, result) -> None:
+    def _imported(self, kind: str, serial: int, result) -> None:
         """A worker's job is done: an import's digits are added; the
         collection read brings the dock up to date."""
         if self._stopped:
             return
         if kind.startswith("import:"):
             path = kind.removeprefix("import:")
-            self._importing.discard(path)
+            self._imported_from(path, serial)
             count = self._change(lambda: self.collection.add_kept(result))
             if count is not None:
                 self._status(f"Imported {count} digits from {Path(path).name}")
             return
         self._refresh()
 
-    def _import_failed(self, kind: str, _serial: int, message: str) -> None:
+    def _imported_from(self, path: str, serial: int) -> None:
+        """The job `serial` reading `path` ended: the path is no longer being
+        imported unless a newer job reads it again (the same file imported
+        twice quickly: the second job replaces the first or follows it)."""
+        if self._importing.get(path) == serial:
+            del self._importing[path]
+
+    def _import_failed(self, kind: str, serial: int, message: str) -> None:
         if self._stopped:
             return
         if kind.startswith("import:"):
             path = kind.removeprefix("import:")
-            self._importing.discard(path)
+            self._imported_from(path, serial)
             QMessageBox.warning(
                 self.window, "My digits", f"Nothing was imported from {path}: {message}"
             )

@@ -23,6 +23,15 @@ from PySide6.QtWidgets import (
 from ..diagnosis.probes import RANGES, Probes
 
 
+class _FixedPlot(pg.PlotWidget):
+    """A plot the pointer cannot move: the sweep is always shown whole, and
+    the wheel scrolls the dock (it zoomed the plot away; over the axes,
+    pyqtgraph takes the wheel even with the mouse off)."""
+
+    def wheelEvent(self, event) -> None:
+        event.ignore()
+
+
 class ProbePanel(QWidget):
     probesChanged = Signal(object)  # Probes
     sweepWanted = Signal(str)  # a probe's name
@@ -56,10 +65,8 @@ class ProbePanel(QWidget):
         buttons.addWidget(self.answer, 1)
         buttons.addWidget(reset)
         buttons.addWidget(apply)
-        self.plot = pg.PlotWidget(background=None)
+        self.plot = _FixedPlot(background=None)
         self.plot.setMinimumSize(300, 160)
-        # A fixed view: the wheel scrolls the dock (it zoomed the plot away),
-        # and the sweep is always shown whole.
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()

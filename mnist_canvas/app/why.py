@@ -20,7 +20,7 @@ from ..ink.drawing import Drawing
 from ..models.classifier import LoadedModels
 from .attribution_view import AttributionView
 from .jobs import LatestJobs
-from .layout import boxed
+from .layout import boxed, showing
 from .neighbour_strip import K, NeighbourStrip
 from .probe_panel import ProbePanel
 
@@ -85,7 +85,7 @@ class Why(QObject):
 
     # -- requests --
     def active(self) -> bool:
-        return self.dock.isVisible()
+        return showing(self.dock)
 
     def _shown(self, visible: bool) -> None:
         if visible:
