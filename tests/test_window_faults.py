@@ -267,3 +267,32 @@ def test_exporting_the_input_as_a_bare_name_asks_before_replacing(
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "input.npy", "input.png", "upper.NPY"
     ]  # fmt: skip
+
+
+def test_file_dialogs_open_where_the_last_file_was_picked(
+    window, saved_seven, monkeypatch, tmp_path
+):
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from mnist_canvas.app import file_dialogs
+
+    monkeypatch.setattr(file_dialogs, "_last", None)
+    monkeypatch.chdir(tmp_path)
+    asked = []
+
+    def dialog(answer):
+        def ask(parent, title, start, filters):
+            asked.append(Path(start))
+            return answer, ""
+
+        return staticmethod(ask)
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", dialog(str(saved_seven)))
+    assert window.document.open(ask=False)
+    # Once the folder the app was started from: here, the test's own.
+    assert asked[0].is_absolute() and asked[0].is_dir() and asked[0] != tmp_path
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog(""))
+    window.document.export_png()  # cancelled
+    assert asked[1] == saved_seven.parent / "digit.png"

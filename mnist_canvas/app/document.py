@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 import shiboken6
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ..files import atomic_write
 from ..ink.drawing import load_drawing, save_drawing
 from ..ink.pictures import load_picture, save_gray_png
 from .canvas import Canvas
+from .file_dialogs import open_file, save_file
 
 DRAWING_FILTER = "Drawings (*.json)"
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)"
@@ -69,9 +70,7 @@ class Document(QObject):
     def open(self, path: str | None = None, ask: bool = True) -> bool:
         """Open a drawing (.json) or a picture; a bad file changes nothing."""
         if not path:
-            path, _ = QFileDialog.getOpenFileName(
-                self.widget, "Open", "", f"{DRAWING_FILTER};;{IMAGE_FILTER}"
-            )
+            path = open_file(self.widget, "Open", f"{DRAWING_FILTER};;{IMAGE_FILTER}")
             if not path:
                 return False
         path = Path(path)
@@ -175,7 +174,7 @@ class Document(QObject):
     def _save_path(self, path: str | None, title: str, default: str, filters: str):
         """The given path, or one the user picks (None if they cancel)."""
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self.widget, title, default, filters)
+            path = save_file(self.widget, title, default, filters)
         return Path(path) if path else None
 
     def _with_suffix(self, path: Path, suffixes: tuple[str, ...]) -> Path | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -33,6 +32,7 @@ from ..ink.pictures import canvas_picture
 from ..models.classifier import departures
 from .confusion_view import ConfusionView
 from .explorer_run import ExplorerRuns, Job
+from .file_dialogs import open_file
 from .misreading_gallery import MisreadingGallery, misreading_items
 
 NOBODY = "(none)"
@@ -163,9 +163,7 @@ class Explorer(QWidget):
     def add_stroke_file(self, path: str | None = None) -> None:
         """Offer a stroke file (.jsonl or .jsonl.gz) and read it."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "Stroke file", "", "Stroke files (*.jsonl *.jsonl.gz)"
-            )
+            path = open_file(self, "Stroke file", "Stroke files (*.jsonl *.jsonl.gz)")
             if not path:
                 return
         dataset = Dataset.strokes(path)

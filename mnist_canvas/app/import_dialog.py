@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -31,6 +30,7 @@ from ..models.detect import Detection
 from ..models.imported import check_name, metadata_for, save_imported
 from ..models.onnx_file import OnnxModel
 from ..models.registry import REGISTRY
+from .file_dialogs import open_file
 
 COLUMNS = ("MNIST accuracy", "input", "values", "ink")
 VALUES = {"0-1": "0–1", "0-255": "0–255", "mnist": "MNIST mean/std", "-1-1": "-1 to 1"}
@@ -203,9 +203,7 @@ def open_import(window, path: str | None = None) -> ImportDialog | None:
     from ..files import user_models_dir
 
     if path is None:
-        path, _ = QFileDialog.getOpenFileName(
-            window, "Import Model", "", "ONNX models (*.onnx)"
-        )
+        path = open_file(window, "Import Model", "ONNX models (*.onnx)")
         if not path:
             return None
     mnist = window.settings.mnist_dir(str(default_mnist_dir() or "")) or None

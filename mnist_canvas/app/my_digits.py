@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QInputDialog,
     QLineEdit,
     QMessageBox,
@@ -39,6 +38,7 @@ from ..data.my_digits import Kept, MyDigits, read_digits
 from ..ink.drawing import Drawing
 from .actions import menu
 from .digit_accuracy import DigitAccuracy
+from .file_dialogs import open_file, save_file
 from .jobs import Interrupted, LatestJobs
 from .layout import bottom_dock, showing
 from .my_digits_view import MyDigitsView
@@ -372,9 +372,7 @@ class MyDigitsFeature(Personalising, QObject):
         if not self._usable():
             return
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(
-                self.window, "Import digits", "", STROKE_FILES
-            )
+            path = open_file(self.window, "Import digits", STROKE_FILES)
         if path:
             self._status(f"Reading digits from {Path(path).name}…")
             self._importing[path] = self.importer.submit(
@@ -423,7 +421,7 @@ class MyDigitsFeature(Personalising, QObject):
         if self.collection is None or not len(self.collection):
             return
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(
+            path = save_file(
                 self.window, "Export my digits", "my-digits.jsonl", STROKE_FILES
             )
         if path and self._change(lambda: self.collection.export(path)):
