@@ -148,25 +148,19 @@ def test_the_wheel_over_the_sweep_plot_is_left_to_the_dock(qtbot):
     box = panel.plot.getViewBox()
     shown = box.viewRange()
     view = panel.plot.viewport()
-    at = QPointF(view.width() / 2, view.height() / 2)
-    wheel = QWheelEvent(
-        at, view.mapToGlobal(at), QPoint(), QPoint(0, -120),
-        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase, False,
-    )  # fmt: skip
-    QApplication.sendEvent(view, wheel)
-    # It once zoomed the plot away and kept the event, so the dock never
-    # scrolled; left unaccepted, Qt hands a real wheel to the dock.
-    assert box.viewRange() == shown
-    assert not wheel.isAccepted()
-    axis = QPointF(8, view.height() / 2)  # over the probability axis
-    wheel = QWheelEvent(
-        axis, view.mapToGlobal(axis), QPoint(), QPoint(0, -120),
-        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-        Qt.ScrollPhase.NoScrollPhase, False,
-    )  # fmt: skip
-    QApplication.sendEvent(view, wheel)
-    assert box.viewRange() == shown and not wheel.isAccepted()
+    # Over the curves, then over the probability axis: it once zoomed the
+    # plot away and kept the event (the axis kept it even with the mouse
+    # off), so the dock never scrolled; left unaccepted, Qt hands a real
+    # wheel to the dock.
+    middle = view.height() / 2
+    for at in (QPointF(view.width() / 2, middle), QPointF(8, middle)):
+        wheel = QWheelEvent(
+            at, view.mapToGlobal(at), QPoint(), QPoint(0, -120),
+            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase, False,
+        )  # fmt: skip
+        QApplication.sendEvent(view, wheel)
+        assert box.viewRange() == shown and not wheel.isAccepted(), at
 
 
 def test_the_size_probe_reads_in_whole_percents(qtbot):
