@@ -172,9 +172,7 @@ class Canvas(QWidget):
         if hit:
             kept = tuple(s for i, s in enumerate(strokes) if i not in hit)
             drawing = Drawing(self.drawing.width, self.drawing.height, kept)
-            self.undo_stack.push(
-                _SetContent(self, drawing, self.picture, "Erase", self._gesture)
-            )
+            self._push(drawing, self.picture, "Erase", self._gesture)
 
     def clear(self) -> None:
         if not self.drawing.is_empty or self.picture is not None:
@@ -225,8 +223,8 @@ class Canvas(QWidget):
         return (pos.x() - view.left()) * scale, (pos.y() - view.top()) * scale
 
     # -- content and buffer -----------------------------------------------------
-    def _push(self, drawing: Drawing, picture, text: str) -> None:
-        self.undo_stack.push(_SetContent(self, drawing, picture, text))
+    def _push(self, drawing: Drawing, picture, text: str, gesture=None) -> None:
+        self.undo_stack.push(_SetContent(self, drawing, picture, text, gesture))
 
     def _set_content(self, drawing: Drawing, picture) -> None:
         self.drawing, self.picture = drawing, picture
