@@ -73,17 +73,15 @@ class _Kept(QUndoCommand):
 
     def __init__(self, feature: MyDigitsFeature, added: Kept):
         super().__init__()
-        self.feature, self.added, self.done = feature, added, True
-        self.taken = False  # whether the last undo found it to take out
+        self.feature, self.added = feature, added
+        self.taken = False  # whether the last undo took it out (not yet: kept)
 
-    def redo(self) -> None:
-        if not self.done and self.taken:  # only what its undo took out
+    def redo(self) -> None:  # the push's redo finds it kept: nothing to do
+        if self.taken:  # only what its undo took out
             self.feature._keep_again(self.added)
-        self.done = True
 
     def undo(self) -> None:
         self.taken = self.feature._unkeep(self.added)
-        self.done = False
 
 
 class MyDigitsFeature(Personalising, QObject):
