@@ -15,7 +15,7 @@ from mnist_canvas.models.engine import Session
 def svm(monkeypatch):
     pytest.importorskip("sklearn", reason="scikit-learn trains the SVM (extra 'svm')")
     pytest.importorskip("skl2onnx", reason="skl2onnx exports the SVM (extra 'svm')")
-    from mnist_canvas.training import svm
+    from mnist_canvas import train_svm as svm
 
     monkeypatch.setattr(svm, "load_mnist", lambda *a, **k: synthetic(6000))
     return svm
@@ -63,7 +63,9 @@ def test_an_existing_file_is_kept(svm, tmp_path):
 def test_tuning_measures_every_candidate_on_validation(svm, capsys):
     assert svm.run(["--tune", "--tune-size", "200", "--val-size", "100"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [(r["scaler"], r["C"], r["gamma"]) for r in rows] == svm.CANDIDATES
+    from mnist_canvas.training.svm import CANDIDATES
+
+    assert [(r["scaler"], r["C"], r["gamma"]) for r in rows] == CANDIDATES
     assert all(0 <= r["val_accuracy"] <= 1 for r in rows)
 
 
