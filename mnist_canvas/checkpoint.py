@@ -3,7 +3,7 @@
     python -m mnist_canvas.checkpoint weights/cnn-bn.safetensors
     python -m mnist_canvas.checkpoint --table weights/*.safetensors
 
-JSON of the metadata, or with --table Markdown rows (as in the README).
+JSON of the metadata, or with --table Markdown rows (as in docs/models.md).
 Exit status 0, or 2 with a message for a file that is not a usable checkpoint
 (metadata and weights both checked: shapes against the architecture, finite).
 """

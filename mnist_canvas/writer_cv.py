@@ -40,7 +40,7 @@ from .train_cli import config_from, parser
 from .training.fit import fit, input_steps
 
 BRUSHES = (6.0, 14.0, 28.0)
-SEED = 1  # the random placement's seed, as in the README's tables
+SEED = 1  # the random placement's seed, as in docs/reading-real-drawings.md
 FOLD = "{fold}"  # in a --teacher path: the fold held out, so each has its own
 
 

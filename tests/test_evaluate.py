@@ -149,7 +149,7 @@ def test_pen_digits_dev_file(pen_digits, capsys):
     code, out, _ = run(capsys, "--strokes", pen_digits, "--json")
     report = json.loads(out.strip().splitlines()[-1])
     assert code == 0 and report["n"] == 7952
-    assert report["accuracy"] >= 0.97  # measured: 0.9967 (README)
+    assert report["accuracy"] >= 0.97  # measured: 0.9967 (docs/models.md)
 
 
 @pytest.mark.slow
@@ -158,7 +158,7 @@ def test_mnist_test_set(mnist_dir, capsys, model):
     code, out, _ = run(capsys, "--mnist", mnist_dir, "--model", model, "--json")
     report = json.loads(out.strip().splitlines()[-1])
     assert code == 0 and report["n"] == 10000 and report["model"] == model
-    assert report["accuracy"] >= 0.995  # measured: 0.9962, 0.9965, 0.9967 (README)
+    assert report["accuracy"] >= 0.995  # measured: 0.9962, 0.9965, 0.9967
     assert len(report["errors"]) == round(10000 * (1 - report["accuracy"]))
 
 

@@ -3,7 +3,7 @@
 A fixed sample of the pen-digit dev file, drawn at random sizes, positions and
 brushes through the app's exact path. The shipped default trained on every
 writer of this file (its figure for people it never saw comes from writer-level
-cross-validation, see README "Reading real drawings"), so this guards the
+cross-validation, see docs/reading-real-drawings.md), so this guards the
 figure on writers it learnt from: the threshold sits under the measured one by
 more than the sample's noise, and far above what a model that never saw pen
 digits reads (about 96 %).
