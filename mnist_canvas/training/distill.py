@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 
 from ..models.checkpoint import CheckpointError, load_checkpoint
+from .values import batch_values, parent_unscaled
 
 
 class Teachers:
@@ -37,10 +38,7 @@ class Teachers:
     def __init__(
         self, paths: Sequence[str], temperature: float = 1.0, device="cpu"
     ) -> None:
-        from .fit import batch_values  # both import this module
-        from .personalise import parent_unscaled
-
-        self.temperature, self._values = temperature, batch_values
+        self.temperature = temperature
         self.models: list[tuple[torch.nn.Module, bool]] = []
         for path in paths:
             try:
@@ -59,7 +57,7 @@ class Teachers:
         the teachers were put on."""
         total = torch.zeros(len(x), 10, device=x.device)
         for teacher, unscaled in self.models:
-            values = self._values(x, unscaled)
+            values = batch_values(x, unscaled)
             total += (teacher(values) / self.temperature).softmax(1)
         return total / len(self.models)
 

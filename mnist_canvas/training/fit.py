@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 
 import torch
@@ -29,27 +29,15 @@ from torch.optim.swa_utils import AveragedModel
 from ..data.mnist import Mnist, Split, validation_split
 from ..models.architectures import average_of, build_model
 from ..models.registry import REGISTRY
-from ..pipeline.steps import model_values
 from .augment import augment
 from .config import Progress, TrainConfig
 from .distill import Teachers, distillation_loss, teacher_probabilities
+from .values import batch_values, input_steps, normalize
 
-
-def input_steps(unscaled: bool = False) -> dict[str, bool]:
-    """The value steps a model's input takes: scale and normalise, or neither."""
-    return {"scale": not unscaled, "normalize": not unscaled}
-
-
-def normalize(images: torch.Tensor, unscaled: bool = False) -> torch.Tensor:
-    """uint8 (N, 28, 28) → the model's input: float (N, 1, 28, 28), normalised
-    (or left at 0–255 for a model trained `unscaled`)."""
-    return model_values(images.float(), **input_steps(unscaled)).unsqueeze(1)
-
-
-def batch_values(x: torch.Tensor, unscaled: bool = False) -> torch.Tensor:
-    """A batch of grey levels 0–1 (as augmentation leaves them) → the model's
-    input: normalised, or 0–255 for a model trained `unscaled`."""
-    return x * 255.0 if unscaled else model_values(x, scale=False)
+__all__ = [
+    "Progress", "TrainConfig", "evaluate", "fit", "input_steps", "joined",
+    "label_loss", "normalize", "train_step",
+]  # fmt: skip
 
 
 @torch.inference_mode()
@@ -186,11 +174,73 @@ def joined(
     return model.eval(), val_loss, val_acc
 
 
-def _fit_single(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
+class Teaching:
+    """The teachers, as the training loop sees them: for each batch, the loss
+    of the model's logits. Without teachers, the labels alone; with them, the
+    labels and the teachers' mean probabilities, read either once per image
+    before training or, `distill_augmented`, from each augmented batch."""
+
+    def __init__(self, config: TrainConfig, train_images: torch.Tensor, device):
+        self.config, self.live, self.fixed = config, None, None
+        if config.teachers and config.distill_augmented:
+            self.live = Teachers(config.teachers, config.distill_temperature, device)
+        elif config.teachers:
+            self.fixed = teacher_probabilities(
+                config.teachers, train_images, config.distill_temperature
+            )
+
+    def loss(self, index: torch.Tensor, x: torch.Tensor, y: torch.Tensor):
+        """`loss_of(logits)` for the batch of training images `index`, whose
+        augmented grey levels are `x` and labels `y` (both on the device)."""
+        c = self.config
+        if self.live is None and self.fixed is None:
+            return label_loss(y, c.label_smoothing)
+        taught = (
+            self.live.read(x)
+            if self.live is not None
+            else self.fixed[index].to(y.device)
+        )
+        return partial(
+            distillation_loss, labels=y, taught=taught, weight=c.distill,
+            temperature=c.distill_temperature, label_smoothing=c.label_smoothing,
+        )  # fmt: skip
+
+
+@dataclass
+class Run:
+    """One model's training, set up: its data, optimiser, schedule, teachers."""
+
+    config: TrainConfig
+    device: torch.device
+    gen: torch.Generator
+    train: Split
+    val: Split
+    images: torch.Tensor  # the training images as float (N, 1, 28, 28) 0–1
+    model: nn.Module
+    optimizer: torch.optim.Optimizer
+    schedule: torch.optim.lr_scheduler.LRScheduler
+    steps: int  # per epoch
+    ema: AveragedModel | None
+    teaching: Teaching
+    start: float
+
+    @property
+    def kept(self) -> nn.Module:
+        """What is validated and kept: the weights' average, or the weights."""
+        return self.ema.module if self.ema is not None else self.model
+
+    def progress(self, phase, epoch, step, train, val) -> Progress:
+        return Progress(
+            phase, epoch, self.config.epochs, step, self.steps, *train, *val,
+            self.schedule.get_last_lr()[0], time.perf_counter() - self.start,
+        )  # fmt: skip
+
+
+def prepare(config: TrainConfig, data: Mnist) -> Run:
+    """Seeds, data, model, AdamW under a one-cycle schedule, teachers."""
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
     device = resolve_device(config.device)
-    gen = torch.Generator().manual_seed(config.seed)
     train, val = training_split(config, data)
     if len(train) == 0:
         raise ValueError("No training images are left with these settings")
@@ -200,73 +250,65 @@ def _fit_single(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
     )
     steps = max(1, -(-len(train) // config.batch_size))
     # OneCycleLR divides by zero below 8 steps; tiny runs just end early in it.
-    total = max(steps * config.epochs, 8)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, config.lr, total_steps=total, pct_start=0.25
-    )
-    ema = moving_average(model, config.ema) if config.ema else None
-    kept = ema.module if ema is not None else model  # what is validated and kept
-    taught = teachers = None
-    if config.teachers and config.distill_augmented:
-        teachers = Teachers(config.teachers, config.distill_temperature, device)
-    elif config.teachers:
-        taught = teacher_probabilities(
-            config.teachers, train.images, config.distill_temperature
-        )
-    images = train.images.float().div_(255.0).unsqueeze(1)
-    start, stale = time.perf_counter(), 0
-    best, best_loss, best_state = -1.0, None, None  # the kept model's validation
-    val_loss = val_acc = None
+        optimizer, config.lr, total_steps=max(steps * config.epochs, 8),
+        pct_start=0.25,
+    )  # fmt: skip
+    return Run(
+        config, device, torch.Generator().manual_seed(config.seed), train, val,
+        train.images.float().div_(255.0).unsqueeze(1), model, optimizer, schedule,
+        steps, moving_average(model, config.ema) if config.ema else None,
+        Teaching(config, train.images, device), time.perf_counter(),
+    )  # fmt: skip
+
+
+def train_epoch(run: Run, epoch: int, val: tuple) -> Iterator[Progress]:
+    """One pass over the training images in a new order, augmented batch by
+    batch; yields progress every `report_every` steps and returns the epoch's
+    (mean loss, accuracy) on what it trained on."""
+    config, model = run.config, run.model
+    model.train()
+    order = torch.randperm(len(run.train), generator=run.gen)
+    seen, loss_sum, correct = 0, 0.0, 0
+    for step in range(1, run.steps + 1):
+        index = order[(step - 1) * config.batch_size : step * config.batch_size]
+        x = run.images[index]
+        if config.augment:
+            x = augment(x, config.augment, run.gen)
+        y = run.train.labels[index].to(run.device)
+        loss_of = run.teaching.loss(index, x.to(run.device), y)
+        x = batch_values(x, config.unscaled).to(run.device)
+        loss, logits = train_step(model, run.optimizer, run.schedule, x, loss_of)
+        if run.ema is not None:
+            run.ema.update_parameters(model)
+        seen += len(y)
+        loss_sum += loss.item() * len(y)
+        correct += (logits.argmax(1) == y).sum().item()
+        if step % config.report_every == 0 or step == run.steps:
+            yield run.progress(
+                "step", epoch, step, (loss_sum / seen, correct / seen), val
+            )
+    return loss_sum / seen, correct / seen
+
+
+def _fit_single(config: TrainConfig, data: Mnist) -> Iterator[Progress]:
+    """Epochs, each validated; the best validated weights are kept, and
+    training stops early after `patience` epochs without a gain."""
+    run = prepare(config, data)
+    val, best, best_state, stale = (None, None), (None, -1.0), None, 0
     for epoch in range(1, config.epochs + 1):
-        model.train()
-        order = torch.randperm(len(train), generator=gen)
-        seen, loss_sum, correct = 0, 0.0, 0
-        for step in range(1, steps + 1):
-            index = order[(step - 1) * config.batch_size : step * config.batch_size]
-            x = images[index]
-            if config.augment:
-                x = augment(x, config.augment, gen)
-            if teachers is not None:
-                batch_taught = teachers.read(x.to(device))
-            elif taught is not None:
-                batch_taught = taught[index].to(device)
-            x = batch_values(x, config.unscaled).to(device)
-            y = train.labels[index].to(device)
-            loss_of = label_loss(y, config.label_smoothing)
-            if config.teachers:
-                loss_of = partial(
-                    distillation_loss, labels=y, taught=batch_taught,
-                    weight=config.distill, temperature=config.distill_temperature,
-                    label_smoothing=config.label_smoothing,
-                )  # fmt: skip
-            loss, logits = train_step(model, optimizer, schedule, x, loss_of)
-            if ema is not None:
-                ema.update_parameters(model)
-            seen += len(y)
-            loss_sum += loss.item() * len(y)
-            correct += (logits.argmax(1) == y).sum().item()
-            if step % config.report_every == 0 or step == steps:
-                yield Progress(
-                    "step", epoch, config.epochs, step, steps, loss_sum / seen,
-                    correct / seen, val_loss, val_acc,
-                    schedule.get_last_lr()[0], time.perf_counter() - start,
-                )  # fmt: skip
-        val_loss, val_acc = evaluate(kept, val, unscaled=config.unscaled)
-        if val_acc > best:
-            best, best_loss = val_acc, val_loss
-            best_state, stale = copy.deepcopy(kept.state_dict()), 0
+        train = yield from train_epoch(run, epoch, val)
+        val = evaluate(run.kept, run.val, unscaled=config.unscaled)
+        if val[1] > best[1]:
+            best, best_state, stale = val, copy.deepcopy(run.kept.state_dict()), 0
         else:
             stale += 1
-        last = Progress(
-            "epoch", epoch, config.epochs, steps, steps, loss_sum / seen,
-            correct / seen, val_loss, val_acc, schedule.get_last_lr()[0],
-            time.perf_counter() - start,
-        )  # fmt: skip
+        last = run.progress("epoch", epoch, run.steps, train, val)
         yield last
         if config.patience is not None and stale >= config.patience:
             break
-    kept.load_state_dict(best_state)
+    run.kept.load_state_dict(best_state)
     yield replace(  # the validation figures of the model kept, not the last epoch's
-        last, phase="done", val_loss=best_loss, val_accuracy=best,
-        model=kept.eval().cpu(),
+        last, phase="done", val_loss=best[0], val_accuracy=best[1],
+        model=run.kept.eval().cpu(),
     )  # fmt: skip

@@ -14,7 +14,7 @@ The python -m mnist_canvas.personalise command line runs this.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 import torch
@@ -22,11 +22,12 @@ from torch import nn
 
 from ..data.mnist import Split
 from ..data.strokes import LabelledDrawing
-from ..models.classifier import expected_steps
-from ..pipeline.steps import model_values
 from .augment import KINDS, augment
 from .fit import label_loss, train_step
 from .pen_data import image_steps, render_records
+from .values import batch_values, parent_unscaled
+
+__all__ = ["Recipe", "digit_images", "parent_unscaled", "personalise"]
 
 
 @dataclass(frozen=True)
@@ -74,18 +75,6 @@ def digit_images(
     return Split(images, labels)
 
 
-def parent_unscaled(metadata: Mapping) -> bool:
-    """Whether a checkpoint was trained on 0–255 values (neither scaled nor
-    normalised, `--unscaled`); a mix of the two steps cannot be fine-tuned."""
-    steps = expected_steps(metadata)
-    if steps["scale"] != steps["normalize"]:
-        raise ValueError(
-            "a model trained with only one of the scale and normalise steps "
-            "cannot be personalised"
-        )
-    return not steps["scale"]
-
-
 def _freeze_batchnorm(model: nn.Module) -> None:
     for module in model.modules():
         if isinstance(module, nn.modules.batchnorm._BatchNorm):
@@ -131,7 +120,7 @@ def personalise(
         x = images.float().div_(255.0).unsqueeze(1)
         if recipe.augment:
             x = augment(x, recipe.augment, gen)
-        x = x * 255.0 if unscaled else model_values(x, scale=False)
+        x = batch_values(x, unscaled)
         loss_of = label_loss(labels, recipe.label_smoothing)
         loss, _ = train_step(model, optimizer, schedule, x, loss_of)
         if report is not None:
