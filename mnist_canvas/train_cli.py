@@ -25,7 +25,6 @@ import torch
 from safetensors import SafetensorError
 
 from . import __version__
-from .cli_types import at_least, positive, threads
 from .data import DataError, default_mnist_dir, default_pen_digits, shown_path
 from .data.mnist import load_mnist
 from .models.architectures import parameter_count
@@ -33,7 +32,7 @@ from .models.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .models.registry import ACTIVATIONS, REGISTRY, ModelConfig
 from .pipeline.steps import switches
 from .training.augment import KINDS, parse_kinds
-from .training.config import Progress
+from .training.config import KNOBS, Progress, check_knob
 from .training.fit import TrainConfig, evaluate, fit, input_steps, joined
 
 DESCRIPTION_CHARS = 200
@@ -50,12 +49,6 @@ def _imbalance(text: str) -> tuple[int, float]:
     if not 0 <= digit <= 9 or not 0 <= kept <= 1:
         raise argparse.ArgumentTypeError("digit 0–9 and fraction 0–1, e.g. 7:0.1")
     return digit, kept
-
-
-def _pen_fold(text: str) -> int | None:
-    if text.strip().lower() == "none":
-        return None
-    return at_least(0)(text)
 
 
 def _description(text: str) -> str:
@@ -77,6 +70,38 @@ def _config_json(text: str) -> TrainConfig:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def knob_type(name: str, off: str | None = None):
+    """An argparse type for the training setting `name`, checked against its
+    declared range; `off` (e.g. "0" or "none") means None."""
+    f = KNOBS[name]
+
+    def parse(text: str):
+        if off is not None and text.strip().lower() == off:
+            return None
+        try:
+            value = int(text) if f.metadata["whole"] else float(text)
+        except ValueError:
+            kind = "a whole number" if f.metadata["whole"] else "a number"
+            raise argparse.ArgumentTypeError(f"not {kind}: {text!r}") from None
+        try:
+            check_knob(f, value)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+        return value
+
+    return parse
+
+
+def add_knob(p: argparse.ArgumentParser, name: str, off: str | None = None, **more):
+    """The command-line option of a training setting: flag, type, range,
+    default and help as `TrainConfig` declares them."""
+    f = KNOBS[name]
+    help = f.metadata["help"] + (" (default: %(default)s)" if f.default is not None
+                                 else "")  # fmt: skip
+    p.add_argument("--" + name.replace("_", "-"), type=knob_type(name, off),
+                   default=f.default, help=help, **more)  # fmt: skip
+
+
 def parser(
     prog: str = "train.py", description: str = "Train an MNIST model and save it.",
     out_help: str | None = None,
@@ -88,13 +113,8 @@ def parser(
     # fmt: off
     add("--model", default=d.model.arch, choices=list(REGISTRY),
         help="architecture (default: %(default)s)")
-    add("--epochs", type=at_least(1), default=d.epochs, help="default: %(default)s")
-    add("--batch-size", type=at_least(1), default=d.batch_size,
-        help="default: %(default)s")
-    add("--lr", type=positive, default=d.lr,
-        help="peak learning rate (default: %(default)s)")
-    add("--weight-decay", type=float, default=d.weight_decay,
-        help="default: %(default)s")
+    for name in ("epochs", "batch_size", "lr", "weight_decay", "label_smoothing"):
+        add_knob(p, name)
     add("--augment", default="all",
         help=f"comma-separated kinds of {', '.join(KINDS)}, or all, or none "
         "(default: %(default)s)")
@@ -107,25 +127,17 @@ def parser(
         "checkpoint records it, so the app feeds the model 0–255")
     add("--description", type=_description, default=None, metavar="TEXT",
         help="one line saying what this model shows, for the model list and About")
-    add("--train-size", type=at_least(1), default=None,
-        help="use only this many training images (default: all)")
+    add_knob(p, "train_size")
+    add_knob(p, "val_size")
     add("--imbalance", type=_imbalance, default=None, metavar="DIGIT:FRACTION",
         help="keep only FRACTION of one digit's training images")
-    add("--patience", type=at_least(0), default=d.patience,
-        help="early stopping: epochs without validation gain (default: %(default)s;"
-        " 0 turns it off)")
-    add("--ema", type=float, default=d.ema, metavar="DECAY",
-        help="keep a moving average of the weights with this decay per step, "
-        "e.g. 0.999 (default: off)")
+    add_knob(p, "patience", off="0")
+    add_knob(p, "ema", off="0", metavar="DECAY")
     add("--teacher", action="append", default=[], metavar="FILE",
         help="a checkpoint whose probabilities the model also learns from "
         "(knowledge distillation); repeat for several, their mean is taught")
-    add("--distill", type=float, default=d.distill, metavar="WEIGHT",
-        help="with --teacher: the teachers' share of the loss, the labels' the "
-        "rest (default: %(default)s)")
-    add("--distill-temperature", type=positive, default=d.distill_temperature,
-        metavar="T", help="with --teacher: soften both the teachers' and the "
-        "model's probabilities by T (default: %(default)s)")
+    add_knob(p, "distill", metavar="WEIGHT")
+    add_knob(p, "distill_temperature", metavar="T")
     add("--distill-augmented", action="store_true",
         help="with --teacher: the teachers read each augmented batch the model "
         "learns from, rather than each image once before training (slower)")
@@ -146,25 +158,17 @@ def parser(
     add("--pen-train", default=None, metavar="FILE",
         help="also train on these pen digits, drawn through the app's pipeline; "
         "one fold of their writers is held out to measure accuracy on new people")
-    add("--pen-fold", type=_pen_fold, default=d.pen_fold, metavar="K|none",
-        help="the fold of writers held out of --pen-train (default: %(default)s; "
-        "none: train on every writer)")
-    add("--pen-folds", type=at_least(2), default=d.pen_folds,
-        help="writer folds (default: %(default)s)")
-    add("--pen-variants", type=at_least(1), default=d.pen_variants,
-        help="random drawings of each pen digit (default: %(default)s)")
-    add("--pen-warp", type=float, nargs="?", const=1.0, default=d.pen_warp,
-        metavar="STRENGTH", help="warp each pen drawing in stroke space (slant, "
-        "rotation, aspect, stroke shifts, wobble); 1 alone, 0 off (default)")
-    add("--pen-styles", type=float, default=d.pen_styles, metavar="SHARE",
-        help="this share of the pen 0s drawn crossed by a bar and of the 1s with a "
-        "flag, as many people in Europe write them (default: %(default)s)")
+    add_knob(p, "pen_fold", off="none", metavar="K|none")
+    add_knob(p, "pen_folds")
+    add_knob(p, "pen_variants")
+    add_knob(p, "pen_warp", nargs="?", const=1.0, metavar="STRENGTH")
+    add_knob(p, "pen_styles", metavar="SHARE")
     add("--out", required=out_help is None,
         help=out_help or "where to write the checkpoint (.safetensors)")
     add("--overwrite", action="store_true", help="replace an existing --out file")
-    add("--seed", type=int, default=d.seed, help="default: %(default)s")
-    add("--threads", type=threads, default=d.threads,
-        help="torch threads (default: %(default)s)")
+    add_knob(p, "seed")
+    add_knob(p, "threads")
+    add_knob(p, "report_every")
     add("--device", choices=["auto", "cpu", "cuda"], default="cpu",
         help="default: %(default)s")
     add("--progress-json", action="store_true",
@@ -181,29 +185,14 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
     dropout = {"on": True, "off": False, "default": None}[args.dropout]
     return TrainConfig(
         model=ModelConfig(args.model, args.activation, dropout),
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        weight_decay=args.weight_decay,
         augment=parse_kinds(args.augment),
-        train_size=args.train_size,
         imbalance=args.imbalance,
         pen_train=args.pen_train,
-        pen_variants=args.pen_variants,
-        pen_fold=args.pen_fold,
-        pen_folds=args.pen_folds,
-        pen_warp=args.pen_warp,
-        pen_styles=args.pen_styles,
-        patience=args.patience or None,
-        ema=args.ema or None,
         unscaled=args.unscaled,
         teachers=tuple(args.teacher),
-        distill=args.distill,
-        distill_temperature=args.distill_temperature,
         distill_augmented=args.distill_augmented,
-        seed=args.seed,
-        threads=args.threads,
         device=args.device,
+        **{name: getattr(args, name) for name in KNOBS},
     )
 
 

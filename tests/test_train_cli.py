@@ -189,3 +189,18 @@ def test_a_file_put_at_out_while_training_is_kept(
     assert train(tmp_path) == 3  # once replaced and reported "saved"
     assert "appeared while training; it was kept" in capsys.readouterr().err
     assert (tmp_path / "m.safetensors").read_bytes() == b"mine"
+
+
+def test_every_training_setting_is_declared_once_and_reaches_the_command_line():
+    from mnist_canvas.train_cli import parser
+    from mnist_canvas.training.config import KNOBS
+
+    p = parser()
+    actions = {a.dest: a for a in p._actions}
+    for name, f in KNOBS.items():
+        assert actions[name].default == f.default, name
+        assert f.metadata["help"] in actions[name].help, name
+    # the declared range is the one the command line enforces
+    with pytest.raises(SystemExit):
+        p.parse_args(["--out", "x.safetensors", "--pen-styles", "1.5"])
+    assert p.parse_args(["--out", "x", "--patience", "0"]).patience is None

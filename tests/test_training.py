@@ -106,7 +106,7 @@ def test_training_with_a_moving_average_keeps_a_working_model():
 
 
 def test_a_decay_outside_zero_to_one_is_refused():
-    with pytest.raises(ValueError, match="decay"):
+    with pytest.raises(ValueError, match="ema must be"):
         TrainConfig(ema=1.5)
 
 

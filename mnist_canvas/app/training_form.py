@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from ..models.registry import DEFAULT_ARCH, REGISTRY, ModelConfig
 from ..training.augment import KINDS
-from ..training.config import TrainConfig
+from ..training.config import KNOBS, TrainConfig
 
 PRESETS = {
     "Quick (about a minute)": {"arch": DEFAULT_ARCH, "epochs": 3, "size": 10000},
@@ -37,6 +37,16 @@ def _spin(low: int, high: int, **props) -> QSpinBox:
     return box
 
 
+def _knob(widget, name: str, high: float):
+    """A spin box for the training setting `name`: its declared lower bound
+    and help (the command line's), up to `high`, the form's own cap."""
+    meta = KNOBS[name].metadata
+    low = meta["low"] if meta["low"] is not None else meta["above"]
+    widget.setRange(low, high)
+    widget.setToolTip(meta["help"][0].upper() + meta["help"][1:])
+    return widget
+
+
 class TrainingForm(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -49,11 +59,11 @@ class TrainingForm(QWidget):
         self.arch = QComboBox()
         self.arch.addItems(list(REGISTRY))
         form.addRow("Architecture", self.arch)
-        self.epochs = _spin(1, 200)
+        self.epochs = _knob(QSpinBox(), "epochs", 200)
         form.addRow("Epochs", self.epochs)
         self.lr = QDoubleSpinBox()
         self.lr.setDecimals(5)
-        self.lr.setRange(1e-5, 5.0)
+        _knob(self.lr, "lr", 5.0).setMinimum(1e-5)  # above 0, as the spin box shows
         self.lr.setSingleStep(0.001)
         form.addRow("Learning rate (peak)", self.lr)
         self.batch = QComboBox()
@@ -78,7 +88,8 @@ class TrainingForm(QWidget):
         form.addRow("Class imbalance", self._row(
             self.imbalance, self.imbalance_kept, self.imbalance_digit))  # fmt: skip
         self.early = QCheckBox("stop after")
-        self.patience = _spin(1, 50, suffix=" epochs without gain")
+        self.patience = _knob(QSpinBox(), "patience", 50)
+        self.patience.setSuffix(" epochs without gain")
         form.addRow("Early stopping", self._row(self.early, self.patience))
         self.form = form
         self.apply_preset(next(iter(PRESETS)))
