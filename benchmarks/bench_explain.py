@@ -88,7 +88,7 @@ def integrated_gradients(model_name: str | None):
     baseline: the input's background), for comparison with occlusion."""
     from captum.attr import IntegratedGradients
 
-    from mnist_canvas.models.checkpoint import load_checkpoint
+    from mnist_canvas.models.checkpoint_file import load_checkpoint
 
     model, _ = load_checkpoint(resolve_model(model_name))
     method = IntegratedGradients(model.eval())

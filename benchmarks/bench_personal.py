@@ -29,11 +29,11 @@ from mnist_canvas.data import default_mnist_dir, default_pen_digits
 from mnist_canvas.data.mnist import load_mnist
 from mnist_canvas.data.strokes import person, read_strokes
 from mnist_canvas.ink.placement import place
-from mnist_canvas.models.checkpoint import load_checkpoint
+from mnist_canvas.models.checkpoint_file import load_checkpoint
 from mnist_canvas.models.classifier import Classifier, predict_many, resolve_model
+from mnist_canvas.training.fine_tune import Recipe, digit_images, personalise
 from mnist_canvas.training.fit import evaluate
 from mnist_canvas.training.pen_data import never_trained_on
-from mnist_canvas.training.personalise import Recipe, digit_images, personalise
 
 
 def unseen_writers(path, training: dict) -> dict[str, list]:

@@ -48,7 +48,7 @@ def torch_model_only(name: str | None, inputs: list, repeats: int, threads: int)
     import torch
     from torch.fx.experimental.optimization import fuse
 
-    from mnist_canvas.models.checkpoint import load_checkpoint
+    from mnist_canvas.models.checkpoint_file import load_checkpoint
     from mnist_canvas.models.classifier import resolve_model
 
     model, _ = load_checkpoint(resolve_model(name))

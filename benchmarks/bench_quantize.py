@@ -26,8 +26,8 @@ import numpy as np
 
 from mnist_canvas.data import DataError, default_mnist_dir, default_pen_digits
 from mnist_canvas.data.mnist import load_mnist
-from mnist_canvas.diagnosis.evaluate import collect, stroke_chunks
-from mnist_canvas.models.checkpoint import read_metadata
+from mnist_canvas.diagnosis.accuracy import collect, stroke_chunks
+from mnist_canvas.models.checkpoint_file import read_metadata
 from mnist_canvas.models.classifier import Classifier, resolve_model
 from mnist_canvas.models.engine import Session, onnx_for_checkpoint
 from mnist_canvas.models.registry import DEFAULT_MODEL

@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from .models.checkpoint import CheckpointError, load_checkpoint
+from .models.checkpoint_file import CheckpointError, load_checkpoint
 
 
 def table_row(path: Path, metadata: dict) -> str:

@@ -24,10 +24,10 @@ import sys
 from .cli_types import positive_up_to, threads
 from .data import DataError
 from .data.strokes import parse_fold
-from .diagnosis.evaluate import Result, evaluate_mnist, evaluate_strokes
+from .diagnosis.accuracy import Result, evaluate_mnist, evaluate_strokes
 from .ink.drawing import MAX_BRUSH
 from .ink.placement import PLACES
-from .models.checkpoint import CheckpointError
+from .models.checkpoint_file import CheckpointError
 from .models.classifier import Classifier
 from .models.engine import ModelError
 from .pipeline.steps import STEP_NAMES, switches

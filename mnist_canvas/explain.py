@@ -25,11 +25,11 @@ import numpy as np
 
 from .cli_types import at_least
 from .data import DataError, default_mnist_dir
-from .diagnosis.explain import Explanation, explain_input
+from .diagnosis.explanation import Explanation, explain_input
 from .diagnosis.neighbours import load_or_build
 from .ink.drawing import DEFAULT_CANVAS, load_drawing
 from .ink.pictures import load_picture
-from .models.checkpoint import CheckpointError
+from .models.checkpoint_file import CheckpointError
 from .models.classifier import Classifier, resolve_model
 from .models.engine import ModelError
 

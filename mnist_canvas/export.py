@@ -16,10 +16,10 @@ import sys
 from pathlib import Path
 
 from .files import atomic_write
-from .models.checkpoint import CheckpointError
+from .models.checkpoint_file import CheckpointError
 from .models.classifier import resolve_model
 from .models.engine import ModelError
-from .models.export import exported_onnx
+from .models.onnx_export import exported_onnx
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from .data import DataError, default_mnist_dir
-from .diagnosis.conventions import DEFAULT_IMAGES, candidates_table, examine
+from .diagnosis.examine import DEFAULT_IMAGES, candidates_table, examine
 from .files import user_models_dir
 from .models.convention import Convention, ConventionError
 from .models.imported import check_name, metadata_for, save_imported

@@ -31,10 +31,15 @@ from . import __version__
 from .cli_types import at_least, positive, threads
 from .data import DataError, default_mnist_dir
 from .data.strokes import read_strokes
-from .models.checkpoint import SUFFIX, CheckpointError, load_checkpoint, save_checkpoint
+from .models.checkpoint_file import (
+    SUFFIX,
+    CheckpointError,
+    load_checkpoint,
+    save_checkpoint,
+)
 from .models.classifier import resolve_model, shipped_weights_dir
 from .models.engine import onnx_for_checkpoint
-from .training.personalise import Recipe, digit_images, parent_unscaled, personalise
+from .training.fine_tune import Recipe, digit_images, parent_unscaled, personalise
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -28,7 +28,7 @@ from . import __version__
 from .data import DataError, default_mnist_dir, default_pen_digits, shown_path
 from .data.mnist import load_mnist
 from .models.architectures import parameter_count
-from .models.checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .models.checkpoint_file import CheckpointError, load_checkpoint, save_checkpoint
 from .models.registry import ACTIVATIONS, REGISTRY, ModelConfig
 from .pipeline.steps import switches
 from .training.augment import KINDS, parse_kinds
@@ -389,7 +389,7 @@ def _now() -> str:
 def _pen_accuracy(model, path, steps: dict) -> dict:
     if path is None or not Path(path).is_file():
         return {}
-    from .diagnosis.evaluate import evaluate_strokes
+    from .diagnosis.accuracy import evaluate_strokes
     from .models.classifier import Classifier
 
     result = evaluate_strokes(

@@ -31,9 +31,9 @@ import numpy as np
 from .cli_types import threads
 from .data import DataError, default_mnist_dir, shown_path
 from .data.mnist import load_mnist
-from .diagnosis.evaluate import collect, stroke_chunks
+from .diagnosis.accuracy import collect, stroke_chunks
 from .files import atomic_write
-from .models.checkpoint import save_checkpoint
+from .models.checkpoint_file import save_checkpoint
 from .models.classifier import Classifier
 from .pipeline.steps import switches
 from .train_cli import config_from, parser

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from mnist_canvas.models.checkpoint import load_checkpoint
+from mnist_canvas.models.checkpoint_file import load_checkpoint
 from mnist_canvas.models.classifier import resolve_model
 from mnist_canvas.models.convention import MNIST_MEAN, MNIST_STD, Convention
 

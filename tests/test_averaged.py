@@ -11,7 +11,7 @@ from test_training import small_config, synthetic
 
 from mnist_canvas import train_cli
 from mnist_canvas.models.architectures import average_of, build_model
-from mnist_canvas.models.checkpoint import load_checkpoint, read_metadata
+from mnist_canvas.models.checkpoint_file import load_checkpoint, read_metadata
 from mnist_canvas.models.engine import Session, onnx_bytes
 from mnist_canvas.models.registry import ModelConfig
 from mnist_canvas.training.config import TrainConfig

@@ -9,7 +9,7 @@ from mnist_canvas import train_cli
 from mnist_canvas.ink.drawing import Drawing, Stroke
 from mnist_canvas.models import architectures
 from mnist_canvas.models.catalogue import Catalogue
-from mnist_canvas.models.checkpoint import read_metadata
+from mnist_canvas.models.checkpoint_file import read_metadata
 from mnist_canvas.models.classifier import departures
 from mnist_canvas.pipeline.steps import MNIST_MEAN, MNIST_STD
 from mnist_canvas.training import fit as fit_module
@@ -97,7 +97,7 @@ def test_departures_are_what_differs_from_a_model_s_own_steps():
 
 
 def test_an_unscaled_model_exports_with_a_0_to_255_convention():
-    from mnist_canvas.models.export import convention_of
+    from mnist_canvas.models.onnx_export import convention_of
 
     unscaled = {"preprocessing": {"invert": True, "scale": False, "normalize": False}}
     assert convention_of(unscaled).range == "0-255"

@@ -7,7 +7,7 @@ from safetensors.numpy import save_file
 
 from mnist_canvas.checkpoint import main as checkpoint_main
 from mnist_canvas.evaluate import main as evaluate_main
-from mnist_canvas.models.checkpoint import CheckpointError, read_metadata
+from mnist_canvas.models.checkpoint_file import CheckpointError, read_metadata
 
 GOOD = {
     "model": {"arch": "mlp", "activation": "relu", "dropout": False},

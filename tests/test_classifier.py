@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from mnist_canvas.ink.drawing import Drawing, Stroke
-from mnist_canvas.models.checkpoint import CheckpointError, load_checkpoint
+from mnist_canvas.models.checkpoint_file import CheckpointError, load_checkpoint
 from mnist_canvas.models.classifier import (
     Classifier,
     predict,
@@ -163,7 +163,7 @@ def test_loaded_models_load_a_file_again_only_when_it_changes(tmp_path):
 def test_a_model_answering_with_infinities_is_a_model_error(tmp_path, monkeypatch):
     from safetensors.torch import load_file, save_file
 
-    from mnist_canvas.models.checkpoint import META_KEY, read_metadata
+    from mnist_canvas.models.checkpoint_file import META_KEY, read_metadata
     from mnist_canvas.models.engine import ModelError
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

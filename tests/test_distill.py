@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from mnist_canvas.models.architectures import build_model
-from mnist_canvas.models.checkpoint import save_checkpoint
+from mnist_canvas.models.checkpoint_file import save_checkpoint
 from mnist_canvas.models.registry import ModelConfig
 from mnist_canvas.training.config import TrainConfig
 from mnist_canvas.training.distill import distillation_loss, teacher_probabilities

@@ -7,7 +7,7 @@ from explorer_data import RECORDS, stroke_file
 
 from mnist_canvas.data import DataError
 from mnist_canvas.diagnosis import explore
-from mnist_canvas.diagnosis.evaluate import (
+from mnist_canvas.diagnosis.accuracy import (
     Result,
     evaluate_mnist,
     evaluate_strokes,

@@ -14,7 +14,7 @@ from mnist_canvas.data import DataError
 from mnist_canvas.data.mnist import MNIST_FILES, load_mnist
 from mnist_canvas.data.strokes import read_strokes
 from mnist_canvas.ink.drawing import Drawing
-from mnist_canvas.models.checkpoint import (
+from mnist_canvas.models.checkpoint_file import (
     CheckpointError,
     load_checkpoint,
     read_metadata,

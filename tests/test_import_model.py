@@ -12,7 +12,7 @@ import pytest
 from onnx_models import wrapped_model
 
 from mnist_canvas import evaluate, export, import_model
-from mnist_canvas.diagnosis.conventions import examine
+from mnist_canvas.diagnosis.examine import examine
 from mnist_canvas.files import user_models_dir
 from mnist_canvas.ink.drawing import Drawing, Stroke
 from mnist_canvas.models.catalogue import Catalogue

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from mnist_canvas.models.architectures import BUILDERS, build_model, parameter_count
-from mnist_canvas.models.checkpoint import (
+from mnist_canvas.models.checkpoint_file import (
     CheckpointError,
     load_checkpoint,
     read_metadata,

@@ -11,10 +11,10 @@ from mnist_canvas import evaluate, personalise
 from mnist_canvas.data import DATA_ENV
 from mnist_canvas.data.my_digits import MyDigits
 from mnist_canvas.ink.drawing import Drawing, Stroke
-from mnist_canvas.models.checkpoint import load_checkpoint, read_metadata
+from mnist_canvas.models.checkpoint_file import load_checkpoint, read_metadata
 from mnist_canvas.models.classifier import Classifier, predict_many, resolve_model
-from mnist_canvas.training.personalise import Recipe, digit_images
-from mnist_canvas.training.personalise import personalise as fine_tune
+from mnist_canvas.training.fine_tune import Recipe, digit_images
+from mnist_canvas.training.fine_tune import personalise as fine_tune
 
 QUICK = Recipe(steps=40, batch_size=32, variants=4, threads=1)
 

@@ -15,7 +15,7 @@ import json
 import pytest
 
 from mnist_canvas.data.strokes import read_strokes
-from mnist_canvas.diagnosis.evaluate import evaluate_strokes
+from mnist_canvas.diagnosis.accuracy import evaluate_strokes
 from mnist_canvas.models.classifier import Classifier
 
 SAMPLE = 800

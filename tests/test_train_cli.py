@@ -16,7 +16,7 @@ from test_training import synthetic
 
 from mnist_canvas import train_cli
 from mnist_canvas.files import STALE_PART_SECONDS, atomic_write, part_path
-from mnist_canvas.models.checkpoint import read_metadata
+from mnist_canvas.models.checkpoint_file import read_metadata
 from mnist_canvas.models.registry import ModelConfig
 from mnist_canvas.training.fit import Progress, TrainConfig
 

@@ -9,7 +9,7 @@ from test_training import synthetic
 
 from mnist_canvas import evaluate, train_cli, writer_cv
 from mnist_canvas.data.strokes import writer_fold
-from mnist_canvas.models.checkpoint import read_metadata
+from mnist_canvas.models.checkpoint_file import read_metadata
 
 WRITERS = 30
 

@@ -11,7 +11,7 @@ from safetensors.torch import load_file, save_file
 from mnist_canvas.app import main_window
 from mnist_canvas.app.features import stop_all
 from mnist_canvas.app.main_window import MainWindow
-from mnist_canvas.models.checkpoint import META_KEY
+from mnist_canvas.models.checkpoint_file import META_KEY
 from mnist_canvas.models.classifier import shipped_weights_dir
 
 ONE = [(150, 50), (146, 120), (140, 230)]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from ..diagnosis.evaluate import Result
+from ..diagnosis.accuracy import Result
 from ..models.catalogue import Catalogue
 from ..models.classifier import Classifier, LoadedModels, predict_many
 from .jobs import Interrupted, LatestJobs

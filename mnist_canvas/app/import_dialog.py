@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ..diagnosis.conventions import DEFAULT_IMAGES, examine
+from ..diagnosis.examine import DEFAULT_IMAGES, examine
 from ..models.convention import LAYOUTS, POLARITIES
 from ..models.detect import Detection
 from ..models.imported import check_name, metadata_for, save_imported

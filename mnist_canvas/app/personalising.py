@@ -15,7 +15,7 @@ from ..data import default_mnist_dir
 from ..data.my_digits import held_back
 from ..files import user_data_dir
 from ..models.catalogue import user_models_dir
-from ..models.checkpoint import SUFFIX
+from ..models.checkpoint_file import SUFFIX
 
 MIN_DIGITS = 10  # fewer teach a model little and leave nothing to measure
 

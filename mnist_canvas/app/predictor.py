@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Signal
 
 from ..models.catalogue import Catalogue
-from ..models.checkpoint import CheckpointError
+from ..models.checkpoint_file import CheckpointError
 from ..models.classifier import Classifier, LoadedModels, Prediction, predict
 from .jobs import LatestJobs
 

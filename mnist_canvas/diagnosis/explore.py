@@ -25,7 +25,7 @@ from ..data import default_pen_digits
 from ..files import file_stamp, user_data_dir
 from ..ink.placement import PLACES
 from ..models.classifier import Classifier
-from .evaluate import Chunk, Misreading, Result, mnist_chunks, stroke_chunks
+from .accuracy import Chunk, Misreading, Result, mnist_chunks, stroke_chunks
 
 MY_DIGITS = "my-digits.jsonl"
 

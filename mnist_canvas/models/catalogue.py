@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..files import user_models_dir
-from .checkpoint import SUFFIX, read_metadata
+from .checkpoint_file import SUFFIX, read_metadata
 from .classifier import shipped_weights_dir
 from .imported import read_sidecar
 from .registry import DEFAULT_MODEL, REGISTRY

@@ -26,7 +26,7 @@ from ..files import user_models_dir
 from ..ink.drawing import Drawing
 from ..pipeline.preprocess import Preprocessed, preprocess
 from ..pipeline.steps import switches
-from .checkpoint import SUFFIX, CheckpointError, read_metadata
+from .checkpoint_file import SUFFIX, CheckpointError, read_metadata
 from .convention import VALUE_STEPS, Convention, to_probabilities
 from .engine import FEATURES, ModelError, Session, session_for_checkpoint
 from .registry import DEFAULT_MODEL

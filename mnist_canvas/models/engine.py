@@ -101,7 +101,7 @@ def onnx_for_checkpoint(path: str | os.PathLike) -> Path:
     cached = cache_dir() / "onnx" / f"{key}.onnx"
     if cached.is_file():
         return cached
-    from .checkpoint import load_checkpoint
+    from .checkpoint_file import load_checkpoint
 
     model, _ = load_checkpoint(path)
     data = onnx_bytes(model)

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from ..files import atomic_write, parse_json, user_models_dir, write_text
-from .checkpoint import SUFFIX
+from .checkpoint_file import SUFFIX
 from .convention import OUTPUTS, Convention
 from .detect import Detection
 from .metadata import check_shared

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 
-from ..models.checkpoint import CheckpointError, load_checkpoint
+from ..models.checkpoint_file import CheckpointError, load_checkpoint
 from .values import batch_values, parent_unscaled
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 
-from .checkpoint import read_metadata
+from .checkpoint_file import read_metadata
 from .convention import OURS, Convention
 from .engine import onnx_for_checkpoint
 from .onnx_file import CONVENTION_KEY, OUTPUT_KEY
