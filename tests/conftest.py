@@ -110,3 +110,14 @@ def calls(monkeypatch):
         return made
 
     return record
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """Synthetic data and no pen digits, so train.py's command runs in a second."""
+    from training_data import synthetic
+
+    from mnist_canvas import train_cli
+
+    monkeypatch.setattr(train_cli, "load_mnist", lambda *a, **k: synthetic())
+    monkeypatch.setattr(train_cli, "_pen_accuracy", lambda *a: {})

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from test_training import synthetic
+from training_data import synthetic
 
 from mnist_canvas.models.catalogue import Catalogue
 from mnist_canvas.models.classifier import Classifier, shipped_weights_dir

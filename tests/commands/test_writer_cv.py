@@ -5,7 +5,7 @@ import gzip
 import json
 
 import pytest
-from test_training import synthetic
+from training_data import synthetic
 
 from mnist_canvas import evaluate, train_cli, writer_cv
 from mnist_canvas.data.strokes import writer_fold

@@ -12,23 +12,12 @@ from pathlib import Path
 import pytest
 import safetensors.torch
 from safetensors import SafetensorError
-from test_training import synthetic
+from training_data import TINY
 
 from mnist_canvas import train_cli
 from mnist_canvas.files import STALE_PART_SECONDS, atomic_write, part_path
 from mnist_canvas.models.checkpoint_file import read_metadata
-from mnist_canvas.models.registry import ModelConfig
 from mnist_canvas.training.fit import Progress, TrainConfig
-
-TINY = TrainConfig(model=ModelConfig("mlp"), epochs=1, batch_size=32, val_size=100,
-                   augment=(), train_size=200, threads=1)  # fmt: skip
-
-
-@pytest.fixture
-def offline(monkeypatch):
-    """Synthetic data and no pen digits, so the CLI runs in a second."""
-    monkeypatch.setattr(train_cli, "load_mnist", lambda *a, **k: synthetic())
-    monkeypatch.setattr(train_cli, "_pen_accuracy", lambda *a: {})
 
 
 def train(tmp_path, *extra):

@@ -2,8 +2,7 @@
 
 import pytest
 import torch
-from test_train_cli import TINY, offline  # noqa: F401 (a fixture)
-from test_training import small_config, synthetic
+from training_data import TINY, small_config, synthetic
 
 from mnist_canvas import train_cli
 from mnist_canvas.ink.drawing import Drawing, Stroke
@@ -36,7 +35,7 @@ def test_flags_reach_the_config():
     assert config.augment == ()
 
 
-def test_description_and_unscaled_round_trip(tmp_path, offline, monkeypatch):  # noqa: F811
+def test_description_and_unscaled_round_trip(tmp_path, offline, monkeypatch):
     monkeypatch.setenv("MNIST_CANVAS_DATA", str(tmp_path / "data"))
     pen = str(tmp_path / "data" / "pen.jsonl")
     out = tmp_path / "m.safetensors"

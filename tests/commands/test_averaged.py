@@ -6,8 +6,7 @@ from itertools import pairwise
 
 import pytest
 import torch
-from test_train_cli import offline  # noqa: F401  (a fixture)
-from test_training import small_config, synthetic
+from training_data import small_config, synthetic
 
 from mnist_canvas import train_cli
 from mnist_canvas.models.architectures import average_of, build_model
@@ -75,7 +74,7 @@ def join(tmp_path, *members, model="cnn-bn-wide-x2", options=()):
     return train_cli.run(argv), out
 
 
-def test_train_py_joins_trained_members_and_records_them(tmp_path, offline, capsys):  # noqa: F811
+def test_train_py_joins_trained_members_and_records_them(tmp_path, offline, capsys):
     a, b = member(tmp_path, 1), member(tmp_path, 2)
     status, out = join(tmp_path, a, b)
     assert status == 0
@@ -102,7 +101,7 @@ def test_train_py_joins_trained_members_and_records_them(tmp_path, offline, caps
     assert read_metadata(out)["training"]["epochs"] == recipe.epochs
 
 
-def test_members_that_do_not_make_one_model_are_refused(tmp_path, offline, capsys):  # noqa: F811
+def test_members_that_do_not_make_one_model_are_refused(tmp_path, offline, capsys):
     a, b = member(tmp_path, 1), member(tmp_path, 2)
     other_recipe = member(tmp_path, 3, epochs=2)
     narrow = member(tmp_path, 4, model=ModelConfig("cnn-bn"))

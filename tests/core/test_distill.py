@@ -6,6 +6,7 @@ from functools import partial
 import pytest
 import torch
 import torch.nn.functional as F
+from training_data import small_config, synthetic
 
 from mnist_canvas.models.architectures import build_model
 from mnist_canvas.models.checkpoint_file import save_checkpoint
@@ -13,7 +14,6 @@ from mnist_canvas.models.registry import ModelConfig
 from mnist_canvas.training.config import TrainConfig
 from mnist_canvas.training.distill import distillation_loss, teacher_probabilities
 from mnist_canvas.training.fit import fit, normalize
-from tests.test_training import small_config, synthetic
 
 
 def save(path, model, unscaled=False):
