@@ -78,14 +78,20 @@ def test_cli_saves_into_the_data_home_with_the_promised_json(
     source = wrapped_model(tmp_path, KERAS_LIKE, "probabilities", dynamic=False)
     result = _import(capsys, source, "--name", "keras", "--mnist", mnist_dir,
                      "--images", IMAGES)  # fmt: skip
-    assert set(result) == {"name", "path", "convention", "accuracy", "candidates"}
+    assert set(result) == {"name", "path", "convention", "accuracy", "candidates",
+                           "format", "close_call"}  # fmt: skip
+    assert result["format"] == "onnx" and result["close_call"] is False
     assert result["name"] == "keras"
     assert result["path"] == str(user_models_dir() / "keras.onnx")
     assert str(tmp_path / "data-home") in result["path"]
     assert result["convention"] == KERAS_LIKE.to_dict()
     assert result["accuracy"] == result["candidates"][0]["accuracy"] > 0.95
     assert len(result["candidates"]) == 8
-    assert all(set(c) == {"convention", "accuracy"} for c in result["candidates"])
+    assert all(
+        set(c) == {"convention", "accuracy", "nll"} for c in result["candidates"]
+    )
+    nlls = [c["nll"] for c in result["candidates"]]
+    assert nlls == sorted(nlls) and nlls[0] < 0.2
     entry = Catalogue.scan(user_dir=user_models_dir()).get("keras")
     assert entry.usable and entry.metrics()["mnist_test_accuracy"] > 0.95
 
