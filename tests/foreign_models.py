@@ -38,10 +38,12 @@ def _mlp_weights() -> tuple[np.ndarray, ...]:
 
 
 def keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    import keras
+    """Keras on the torch backend, or the test skipped without the extra."""
+    import pytest
 
-    return keras
+    os.environ.setdefault("KERAS_BACKEND", "torch")  # before Keras is imported
+    pytest.importorskip("h5py", reason="the keras extra is not installed")
+    return pytest.importorskip("keras", reason="the keras extra is not installed")
 
 
 def keras_mlp(path: Path, shape=(28, 28, 1), extra=()) -> Path:

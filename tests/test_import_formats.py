@@ -3,7 +3,6 @@
 to export it; conversions that fail or hang. Nothing half-stored, ever."""
 
 import json
-import os
 
 import numpy as np
 import onnx
@@ -112,9 +111,7 @@ def test_torchscript_with_three_channels_is_converted_and_measured(
 
 @pytest.fixture
 def with_keras():
-    os.environ.setdefault("KERAS_BACKEND", "torch")  # before Keras is imported
-    pytest.importorskip("keras", reason="the keras extra is not installed")
-    pytest.importorskip("h5py", reason="the keras extra is not installed")
+    keras()
 
 
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])
