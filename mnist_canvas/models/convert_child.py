@@ -21,6 +21,17 @@ SHAPES = ((1, 1, 28, 28), (1, 28, 28, 1), (1, 784), (1, 28, 28), (1, 3, 28, 28),
 KERAS_EXTRA = "pip install 'mnist-canvas[keras]'"
 
 
+def _keras_export(name: str, safe: bool = True) -> str:
+    """The lines that export a Keras file to ONNX (on the torch backend a
+    model must be called once first)."""
+    unsafe = "" if safe else ", safe_mode=False"
+    return (
+        f"model = keras.models.load_model({name!r}{unsafe}); "
+        "model.predict(np.zeros((1, *model.input_shape[1:]))); "
+        "model.export('model.onnx', format='onnx')"
+    )
+
+
 class Failed(Exception):
     """A conversion that cannot be done; the message says why, in user words."""
 
@@ -52,8 +63,7 @@ def _keras_model(source: str):
                 f"{name} has a Lambda layer, whose Python code is stored in the "
                 "file; code from a file is never run here (Keras safe mode). "
                 "Replace the Lambda by a built-in layer (e.g. Rescaling), or, if "
-                "you trust the file, export it yourself: keras.models.load_model("
-                f"{name!r}, safe_mode=False).export('model.onnx', format='onnx')"
+                f"you trust the file, export it yourself: {_keras_export(name, False)}"
             ) from None
         if "No model config" in text:
             raise Failed(
@@ -64,9 +74,8 @@ def _keras_model(source: str):
     except TypeError as error:  # a class Keras cannot find: a custom layer
         raise Failed(
             f"{name} uses a layer Keras cannot rebuild without its code (a custom "
-            "layer or model class). Where that code is, import it, load the model "
-            f"and export it: keras.models.load_model({name!r}).export('model.onnx', "
-            f"format='onnx') ({str(error).splitlines()[0][:200]})"
+            "layer or model class). Where that code is, import it, then export "
+            f"the model: {_keras_export(name)} ({str(error).splitlines()[0][:200]})"
         ) from None
 
 
