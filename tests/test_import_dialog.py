@@ -165,3 +165,46 @@ def test_a_close_call_is_said_in_the_dialog(qtbot, tmp_path, mnist_dir, dialogs)
     assert "Close call: " in dialog.status.text()
     ranges = {dialog.table.item(r, 3).text() for r in (0, 1)}
     assert ranges == {"0–1", "MNIST mean/std"}
+
+
+def test_an_assumed_convention_is_marked_and_measured_later(
+    qtbot, tmp_path, mnist_dir, make_window, monkeypatch, capsys
+):
+    from foreign_models import torchscript
+
+    from mnist_canvas import import_model
+    from mnist_canvas.files import user_models_dir
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("MNIST_CANVAS_DATA")
+    source = torchscript(tmp_path / "grey.pt")
+    assert import_model.main([str(source)]) == 0  # no MNIST: assumed
+    capsys.readouterr()
+    window = make_window()
+    window.model_picker.choose("grey")
+    assert window.active_model() == "grey"
+    assert "Convention assumed, not measured" in window.model_summary()
+    assert "TorchScript model, converted to ONNX" in window.model_summary()
+    index = window.model_picker.findText("grey")
+    font = window.model_picker.itemData(index, Qt.ItemDataRole.FontRole)
+    assert font.italic()
+    tip = window.model_picker.itemData(index, Qt.ItemDataRole.ToolTipRole)
+    assert "convention assumed, not measured" in tip
+    window.settings.set_mnist_dir(str(mnist_dir))
+    monkeypatch.setattr(
+        import_dialog, "ImportDialog",
+        lambda *a, **k: ImportDialog(*a, **{**k, "images": 200}),
+    )  # fmt: skip
+    window.measure_action.trigger()
+    dialog = window.findChild(ImportDialog)
+    assert dialog.name.text() == "grey" and dialog.name.isReadOnly()
+    qtbot.waitUntil(dialog.import_button.isEnabled, timeout=600_000)
+    assert dialog.chosen().layout == "nchw3"
+    dialog.import_button.click()
+    dialog.stop()
+    sidecar = json.loads((user_models_dir() / "grey.onnx.json").read_text())
+    assert sidecar["convention_measured"] is True
+    assert sidecar["format"] == "torchscript"
+    assert sidecar["imported_from"] == str(source)
+    assert sidecar["metrics"]["mnist_test_accuracy"] > 0.95
+    assert "Convention assumed" not in window.model_summary()

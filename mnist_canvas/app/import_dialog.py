@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMenu,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -32,7 +35,14 @@ from ..diagnosis.conventions import DEFAULT_IMAGES, close_call_words, examine
 from ..models.convention import LAYOUTS, POLARITIES
 from ..models.detect import Detection
 from ..models.formats import SUFFIXES
-from ..models.imported import check_name, check_source, metadata_for, save_imported
+from ..models.imported import (
+    check_name,
+    check_source,
+    metadata_for,
+    origin,
+    read_sidecar,
+    save_imported,
+)
 from ..models.onnx_file import OnnxModel
 from ..models.registry import REGISTRY
 from .file_dialogs import open_file
@@ -80,11 +90,18 @@ class ImportDialog(QDialog):
     examined = Signal()  # the table is filled (or the failure shown)
     modelImported = Signal(str)  # the saved .onnx file's path
 
-    def __init__(self, path, mnist, folder: Path, images=DEFAULT_IMAGES, parent=None):
+    def __init__(
+        self, path, mnist, folder: Path, images=DEFAULT_IMAGES, parent=None,
+        replaces: str | None = None,
+    ):  # fmt: skip
+        """`replaces`: the imported model measured again (its file is `path`)."""
         super().__init__(parent)
-        self.setWindowTitle(f"Import {Path(path).name}")
+        title = f"Measure {replaces}" if replaces else f"Import {Path(path).name}"
+        self.setWindowTitle(title)
         self.folder, self.model, self.found = Path(folder), None, None
-        self._build(Path(path).stem, mnist, images)
+        self.replaces = replaces
+        self._build(replaces or Path(path).stem, mnist, images)
+        self.name.setReadOnly(replaces is not None)
         self._thread = QThread(self)
         self._examiner = _Examiner(str(path), mnist or None, images)
         self._examiner.moveToThread(self._thread)
@@ -193,9 +210,11 @@ class ImportDialog(QDialog):
         """Save with the chosen row and name; a problem is shown, not raised."""
         name = self.name.text().strip()
         try:
-            replaces = check_source(self.model.path, self.folder)
+            replaces = self.replaces or check_source(self.model.path, self.folder)
             check_name(name, self.folder, tuple(REGISTRY), replaces)
             metadata = metadata_for(self.model, self.found, self.chosen())
+            if self.replaces:  # where the model first came from stays known
+                metadata.update(origin(read_sidecar(self.model.path)))
             path = save_imported(self.model, metadata, name, self.folder)
         except (ValueError, OSError) as error:
             self.words.setText(f"<b>Not imported:</b> {error}")
@@ -236,6 +255,49 @@ def open_import(window, path: str | None = None) -> ImportDialog | None:
     dialog.modelImported.connect(lambda saved: window.add_model(saved, True))
     dialog.show()
     return dialog
+
+
+def open_measure(window) -> ImportDialog | None:
+    """Model ▸ Measure Convention…: examine the active imported model again on
+    MNIST (one imported without MNIST has an assumed convention) and, on
+    Import, replace its convention with the one picked."""
+    from ..data import default_mnist_dir
+    from ..files import user_models_dir
+
+    entry = window.catalogue.get(window.active_model() or "")
+    if entry is None or entry.shipped or not entry.path.name.endswith(".onnx"):
+        QMessageBox.information(
+            window, "Measure Convention",
+            "Only an imported model's convention is measured: choose one in the "
+            "Model list (File ▸ Import Model… brings one in).",
+        )  # fmt: skip
+        return None
+    mnist = window.settings.mnist_dir(str(default_mnist_dir() or "")) or None
+    if mnist is None:
+        QMessageBox.information(
+            window, "Measure Convention",
+            "Measuring needs the MNIST test images: set the MNIST folder (or "
+            "download MNIST) first.",
+        )  # fmt: skip
+        return None
+    folder = user_models_dir()
+    dialog = ImportDialog(entry.path, mnist, folder, parent=window, replaces=entry.name)
+    dialog.modelImported.connect(lambda saved: window.add_model(saved, True))
+    dialog.show()
+    return dialog
+
+
+def add_measure_action(window, after) -> QAction:
+    """File ▸ Measure Model's Convention…, placed after the action `after`."""
+    action = QAction("&Measure Model's Convention…", window)
+    action.setStatusTip("Find the active imported model's input convention on MNIST")
+    action.triggered.connect(lambda: open_measure(window))
+    for owner in after.associatedObjects():
+        if isinstance(owner, QMenu):
+            actions = owner.actions()
+            index = actions.index(after) + 1
+            owner.insertAction(actions[index] if index < len(actions) else None, action)
+    return action
 
 
 class OnnxDrop(QObject):

@@ -76,6 +76,14 @@ def metadata_for(
     }
 
 
+ORIGIN = ("format", "imported_from", "source_sha256")
+
+
+def origin(metadata: dict) -> dict:
+    """Where an imported model came from (kept when it is measured again)."""
+    return {key: metadata[key] for key in ORIGIN if key in metadata}
+
+
 def convention_assumed(metadata) -> bool:
     """Whether an imported model's convention was assumed, not measured."""
     if not isinstance(metadata, dict) or "convention" not in metadata:
