@@ -89,7 +89,7 @@ def read_metadata(path: str | os.PathLike) -> dict:
     """The metadata of a checkpoint, without loading its weights, with every
     key the code reads checked (see `metadata`); CheckpointError otherwise."""
     path = Path(path)
-    if path.is_dir():
+    if (path / "saved_model.pb").is_file():  # a TensorFlow SavedModel folder
         _refuse_foreign(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: no such file")
