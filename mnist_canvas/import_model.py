@@ -1,14 +1,19 @@
-"""Import an ONNX digit model: find its input convention, keep it with ours.
+"""Import a digit model: find its input convention, keep it with ours.
 
     python -m mnist_canvas.import_model model.onnx
-    python -m mnist_canvas.import_model model.onnx --name keras-cnn --mnist DIR --json
+    python -m mnist_canvas.import_model cnn.keras --name keras-cnn --mnist DIR --json
 
-Detects the convention on MNIST test images (from --mnist, or
-$MNIST_CANVAS_DATA/mnist; without either nothing is measured), prints the
-table of candidates, saves the model and its sidecar into the user's models
-folder ($XDG_DATA_HOME/mnist-canvas/mnist-canvas/models on Linux) and prints
-where. With --json the last line is one JSON object: name, path, convention,
-accuracy and candidates. Exit status 0, or 2 with a message (nothing saved).
+FILE is ONNX (weights inside or in external data beside it), Keras (.keras or
+.h5, needs the keras extra) or TorchScript (torch.jit.save); Keras and
+TorchScript are converted to ONNX once, in a child process. Detects the
+convention on MNIST test images (from --mnist, or $MNIST_CANVAS_DATA/mnist;
+without either nothing is measured and the convention is assumed), ranked by
+the likelihood of the true digits, prints the table of candidates, saves the
+self-contained ONNX model and its sidecar into the user's models folder
+($XDG_DATA_HOME/mnist-canvas/mnist-canvas/models on Linux) and prints where.
+With --json the last line is one JSON object: name, path, convention,
+accuracy, candidates (each with accuracy and nll), format and close_call.
+Exit status 0, or 2 with a message (nothing saved).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from .data import DataError, default_mnist_dir
 from .diagnosis.examine import DEFAULT_IMAGES, candidates_table, examine
 from .files import user_models_dir
 from .models.convention import Convention, ConventionError
-from .models.imported import check_name, metadata_for, save_imported
+from .models.imported import check_name, check_source, metadata_for, save_imported
 from .models.onnx_file import Refused
 from .models.registry import REGISTRY
 
@@ -30,7 +35,8 @@ from .models.registry import REGISTRY
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m mnist_canvas.import_model",
                                 description=__doc__.split("\n")[0])  # fmt: skip
-    p.add_argument("file", metavar="FILE.onnx")
+    p.add_argument("file", metavar="FILE", help="ONNX, Keras (.keras, .h5) or "
+                   "TorchScript (.pt) model")  # fmt: skip
     p.add_argument("--name", help="the model's name (default: the file's name)")
     p.add_argument("--mnist", metavar="DIR", help="folder of the MNIST IDX files "
                    "(default: $MNIST_CANVAS_DATA/mnist)")  # fmt: skip
@@ -64,6 +70,8 @@ def _summary(name: str, path: Path, metadata: dict) -> dict:
         "convention": {k: convention[k] for k in ("layout", "range", "polarity")},
         "accuracy": metadata["metrics"].get("mnist_test_accuracy"),
         "candidates": metadata["candidates"],
+        "format": metadata["format"],
+        "close_call": metadata["close_call"],
     }
 
 
@@ -72,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     folder = user_models_dir()
     mnist = args.mnist or default_mnist_dir()
     try:
-        name = args.name or Path(args.file).stem
-        check_name(name, folder, tuple(REGISTRY))
+        replaces = check_source(args.file, folder)
+        name = args.name or replaces or Path(args.file).stem
+        check_name(name, folder, tuple(REGISTRY), replaces)
         override = _override(args.convention)
         if args.images < 1:
             raise ValueError(f"--images must be at least 1, not {args.images}")
@@ -88,7 +97,13 @@ def main(argv: list[str] | None = None) -> int:
     except (Refused, DataError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if model.format != "onnx":
+        print(f"Converted from {model.format} to ONNX.")
     print(candidates_table(found))
+    if not found.measured:
+        print("The convention is assumed, not measured: import the same file "
+              "again with --mnist DIR (or MNIST_CANVAS_DATA set) to measure it; "
+              "that import replaces this one.")  # fmt: skip
     if override is not None:
         print(f"Used instead, as asked: it {override.describe()}.")
     print(f"Saved {name} to {path}")

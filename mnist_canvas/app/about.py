@@ -6,6 +6,13 @@ from html import escape
 
 from ..models.catalogue import ModelEntry
 from ..models.convention import Convention
+from ..models.imported import source_changed
+
+FORMATS = {"keras": "Keras", "h5": "Keras .h5", "torchscript": "TorchScript"}
+ASSUMED = (
+    "<b>Convention assumed, not measured</b> (imported without MNIST): "
+    "File ▸ Measure Model's Convention… measures it"
+)
 
 
 def _percent(value) -> str | None:
@@ -63,17 +70,31 @@ def _imported_summary(entry: ModelEntry) -> str:
     meta = entry.metadata
     convention = Convention.from_dict(meta["convention"])  # checked when listed
     kind = "shipped" if entry.shipped else "imported"
-    lines = [f"<b>{escape(entry.name)}</b> ({kind} ONNX model)"]
+    original = FORMATS.get(meta.get("format"))
+    what = f"{original} model, converted to ONNX" if original else "ONNX model"
+    lines = [f"<b>{escape(entry.name)}</b> ({kind} {what})"]
     lines += _description(entry)
     if (text := _percent(entry.metrics().get("mnist_test_accuracy"))) is not None:
         lines.append(f"MNIST test accuracy: {text}")
     lines.append(f"It {escape(convention.describe())}")
+    if entry.convention_assumed:
+        lines.append(ASSUMED)
+    elif meta.get("close_call") is True:
+        lines.append(
+            "A close call: another convention was as likely on MNIST, within "
+            "the measurement's noise"
+        )
     lines.append(f"Output: {escape(str(meta.get('output', 'logits')))}")
     latency = meta.get("latency_ms")
     if isinstance(latency, int | float):
         lines.append(f"One digit takes {latency:.2f} ms")
     if "imported_from" in meta:
         lines.append(f"Imported from {escape(str(meta['imported_from']))}")
+    if source_changed(meta):
+        lines.append(
+            "That file has changed since it was imported: import it again to "
+            "use the new version"
+        )
     if "command" in meta:
         lines.append(f"Command: <code>{escape(str(meta['command']))}</code>")
     return "<br>".join(lines)

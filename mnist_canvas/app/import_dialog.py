@@ -1,9 +1,13 @@
-"""File ▸ Import Model… and .onnx files dropped on the window.
+"""File ▸ Import Model… and model files dropped on the window.
 
-The dialog examines the file off the GUI thread (every candidate convention on
-MNIST test images), shows the table of candidates with their accuracies and
-the chosen convention in words, lets the user pick another row and a name, and
-on Import saves the model beside the user's other models and emits its path.
+The dialog examines the file off the GUI thread (a Keras or TorchScript file
+is first converted to ONNX by a child process; then every candidate
+convention runs on MNIST test images), shows the table of candidates with
+their likelihood and accuracy and the chosen convention in words, says when
+the choice is a close call or assumed (no MNIST), lets the user pick another
+row and a name, and on Import saves the model beside the user's other models
+and emits its path. A file that cannot be imported says what it is and how
+to export it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -19,20 +24,33 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMenu,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
 )
 
-from ..diagnosis.examine import DEFAULT_IMAGES, examine
+from ..diagnosis.examine import DEFAULT_IMAGES, close_call_words, examine
 from ..models.convention import LAYOUTS, POLARITIES
 from ..models.detect import Detection
-from ..models.imported import check_name, metadata_for, save_imported
+from ..models.formats import SUFFIXES
+from ..models.imported import (
+    check_name,
+    check_source,
+    metadata_for,
+    origin,
+    read_sidecar,
+    save_imported,
+)
 from ..models.onnx_file import OnnxModel
 from ..models.registry import REGISTRY
 from .file_dialogs import open_file
 
-COLUMNS = ("MNIST accuracy", "input", "values", "ink")
+COLUMNS = ("-log p", "MNIST accuracy", "input", "values", "ink")
+FILTER = f"Models ({' '.join('*' + s for s in SUFFIXES)});;All files (*)"
+CONVERTED = {"keras": "a Keras file", "h5": "a Keras .h5 file",
+             "torchscript": "a TorchScript archive"}  # fmt: skip
 VALUES = {"0-1": "0–1", "0-255": "0–255", "mnist": "MNIST mean/std", "-1-1": "-1 to 1"}
 
 
@@ -61,20 +79,29 @@ class _Examiner(QObject):
 def _row(candidate) -> list[str]:
     c = candidate.convention
     accuracy = "fails" if candidate.accuracy is None else f"{candidate.accuracy:.1%}"
-    return [accuracy, LAYOUTS[c.layout][1], VALUES[c.range], POLARITIES[c.polarity]]
+    nll = "" if candidate.nll is None else f"{candidate.nll:.3f}"
+    layout, ink = LAYOUTS[c.layout][1], POLARITIES[c.polarity]
+    return [nll, accuracy, layout, VALUES[c.range], ink]
 
 
 class ImportDialog(QDialog):
-    """Examine one ONNX file, show the candidates, import on request."""
+    """Examine one model file, show the candidates, import on request."""
 
     examined = Signal()  # the table is filled (or the failure shown)
     modelImported = Signal(str)  # the saved .onnx file's path
 
-    def __init__(self, path, mnist, folder: Path, images=DEFAULT_IMAGES, parent=None):
+    def __init__(
+        self, path, mnist, folder: Path, images=DEFAULT_IMAGES, parent=None,
+        replaces: str | None = None,
+    ):  # fmt: skip
+        """`replaces`: the imported model measured again (its file is `path`)."""
         super().__init__(parent)
-        self.setWindowTitle(f"Import {Path(path).name}")
+        title = f"Measure {replaces}" if replaces else f"Import {Path(path).name}"
+        self.setWindowTitle(title)
         self.folder, self.model, self.found = Path(folder), None, None
-        self._build(Path(path).stem, mnist, images)
+        self.replaces = replaces
+        self._build(replaces or Path(path).stem, mnist, images)
+        self.name.setReadOnly(replaces is not None)
         self._thread = QThread(self)
         self._examiner = _Examiner(str(path), mnist or None, images)
         self._examiner.moveToThread(self._thread)
@@ -90,7 +117,10 @@ class ImportDialog(QDialog):
 
     def _build(self, name: str, mnist, images: int) -> None:
         measuring = f"on {images:,} MNIST test images" if mnist else "(no MNIST)"
-        self.status = QLabel(f"Trying every input convention {measuring}…")
+        self.status = QLabel(
+            f"Reading the file (a Keras or TorchScript file is converted to ONNX "
+            f"first), then trying every input convention {measuring}…"
+        )
         self.status.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -128,13 +158,24 @@ class ImportDialog(QDialog):
             for c, text in enumerate(_row(candidate)):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
+        converted = CONVERTED.get(model.format)
+        what = f"Converted from {converted} to ONNX. " if converted else ""
         if found.candidates:
-            what = f"Measured on {found.n:,} MNIST test images, best first."
+            what += (
+                f"Measured on {found.n:,} MNIST test images, likeliest first "
+                "(-log p: the mean negative log-likelihood of the true digit)."
+            )
         else:
-            what = "No MNIST folder is set, so nothing was measured."
+            what += (
+                "No MNIST folder is set, so nothing was measured: the convention "
+                "is assumed, not measured. Import the same file again once MNIST "
+                "is there to measure it."
+            )
         declared = " The file declares its convention." if found.declared else ""
+        close = close_call_words(found)
+        close = f" <b>{close}</b>" if close else ""
         self.status.setText(
-            f"{what}{declared} Output: {found.output}; one digit takes "
+            f"{what}{declared}{close} Output: {found.output}; one digit takes "
             f"{found.latency_ms:.2f} ms. Pick another row to override."
         )
         names = [c.convention.short() for c in found.candidates]
@@ -169,8 +210,11 @@ class ImportDialog(QDialog):
         """Save with the chosen row and name; a problem is shown, not raised."""
         name = self.name.text().strip()
         try:
-            check_name(name, self.folder, tuple(REGISTRY))
+            replaces = self.replaces or check_source(self.model.path, self.folder)
+            check_name(name, self.folder, tuple(REGISTRY), replaces)
             metadata = metadata_for(self.model, self.found, self.chosen())
+            if self.replaces:  # where the model first came from stays known
+                metadata.update(origin(read_sidecar(self.model.path)))
             path = save_imported(self.model, metadata, name, self.folder)
         except (ValueError, OSError) as error:
             self.words.setText(f"<b>Not imported:</b> {error}")
@@ -203,7 +247,7 @@ def open_import(window, path: str | None = None) -> ImportDialog | None:
     from ..files import user_models_dir
 
     if path is None:
-        path = open_file(window, "Import Model", "ONNX models (*.onnx)")
+        path = open_file(window, "Import Model", FILTER)
         if not path:
             return None
     mnist = window.settings.mnist_dir(str(default_mnist_dir() or "")) or None
@@ -213,8 +257,52 @@ def open_import(window, path: str | None = None) -> ImportDialog | None:
     return dialog
 
 
+def open_measure(window) -> ImportDialog | None:
+    """Model ▸ Measure Convention…: examine the active imported model again on
+    MNIST (one imported without MNIST has an assumed convention) and, on
+    Import, replace its convention with the one picked."""
+    from ..data import default_mnist_dir
+    from ..files import user_models_dir
+
+    entry = window.catalogue.get(window.active_model() or "")
+    if entry is None or entry.shipped or not entry.path.name.endswith(".onnx"):
+        QMessageBox.information(
+            window, "Measure Convention",
+            "Only an imported model's convention is measured: choose one in the "
+            "Model list (File ▸ Import Model… brings one in).",
+        )  # fmt: skip
+        return None
+    mnist = window.settings.mnist_dir(str(default_mnist_dir() or "")) or None
+    if mnist is None:
+        QMessageBox.information(
+            window, "Measure Convention",
+            "Measuring needs the MNIST test images: set the MNIST folder (or "
+            "download MNIST) first.",
+        )  # fmt: skip
+        return None
+    folder = user_models_dir()
+    dialog = ImportDialog(entry.path, mnist, folder, parent=window, replaces=entry.name)
+    dialog.modelImported.connect(lambda saved: window.add_model(saved, True))
+    dialog.show()
+    return dialog
+
+
+def add_measure_action(window, after) -> QAction:
+    """File ▸ Measure Model's Convention…, placed after the action `after`."""
+    action = QAction("&Measure Model's Convention…", window)
+    action.setStatusTip("Find the active imported model's input convention on MNIST")
+    action.triggered.connect(lambda: open_measure(window))
+    for owner in after.associatedObjects():
+        if isinstance(owner, QMenu):
+            actions = owner.actions()
+            index = actions.index(after) + 1
+            owner.insertAction(actions[index] if index < len(actions) else None, action)
+    return action
+
+
 class OnnxDrop(QObject):
-    """An event filter: .onnx files dropped on the watched widget are imported."""
+    """An event filter: model files (ONNX, Keras, TorchScript, and those that
+    will be refused with a reason) dropped on the watched widget are imported."""
 
     def __init__(self, widget, on_file):
         super().__init__(widget)
@@ -226,7 +314,7 @@ class OnnxDrop(QObject):
     def _onnx(event) -> str | None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         files = [u.toLocalFile() for u in urls if u.isLocalFile()]
-        return next((f for f in files if f.lower().endswith(".onnx")), None)
+        return next((f for f in files if f.lower().endswith(SUFFIXES)), None)
 
     def eventFilter(self, watched, event) -> bool:
         kind = event.type()

@@ -18,7 +18,7 @@ from .canvas import Canvas
 from .compare import CompareView
 from .document import Document
 from .features import busy, install_all, stop_all
-from .import_dialog import OnnxDrop, open_import
+from .import_dialog import OnnxDrop, add_measure_action, open_import
 from .layout import bottom_dock, central_widget, showing
 from .model_eye import ModelEyeView
 from .model_picker import ModelPicker, warn_broken, warn_unusable
@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         a.train.triggered.connect(self.open_training)
         a.import_model.triggered.connect(lambda: open_import(self))
         self._onnx_drop = OnnxDrop(self, lambda path: open_import(self, path))
+        self.measure_action = add_measure_action(self, a.import_model)
         a.about.triggered.connect(self.about)
         doc.titleChanged.connect(self.setWindowTitle)
         doc.status.connect(lambda text: self.statusBar().showMessage(text, 5000))

@@ -7,6 +7,11 @@ from PySide6.QtWidgets import QComboBox, QMainWindow, QMessageBox
 
 from ..models.catalogue import Catalogue
 
+ASSUMED = (
+    "convention assumed, not measured (imported without MNIST): "
+    "File ▸ Measure Model's Convention… measures it"
+)
+
 
 class ModelPicker(QComboBox):
     """Offers the usable models; a model that turns out broken is taken out
@@ -36,11 +41,15 @@ class ModelPicker(QComboBox):
         self.clear()
         for name, path in self.catalogue.usable().items():
             self.addItem(name, str(path))
-            description = self.catalogue.get(name).description
-            if description:
-                self.setItemData(
-                    self.count() - 1, description, Qt.ItemDataRole.ToolTipRole
-                )
+            entry = self.catalogue.get(name)
+            tip = entry.description or ""
+            if entry.convention_assumed:  # in italics, and said why
+                tip = f"{tip}\n\n{ASSUMED}".strip()
+                font = self.font()
+                font.setItalic(True)
+                self.setItemData(self.count() - 1, font, Qt.ItemDataRole.FontRole)
+            if tip:
+                self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.blockSignals(False)
         self._update_tooltip()
         self.choose(keep)
@@ -67,6 +76,8 @@ class ModelPicker(QComboBox):
         current = self.catalogue.get(self.current() or "")
         if current is not None and current.description:
             tip += f"\n\n{current.name}: {current.description}"
+        if current is not None and current.convention_assumed:
+            tip += f"\n\n{current.name}: {ASSUMED}"
         if unusable:
             lines = "\n".join(f"• {reason}" for reason in unusable.values())
             tip += f"\n\nUnusable model files:\n{lines}"

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..files import user_models_dir
 from .checkpoint_file import SUFFIX, read_metadata
 from .classifier import shipped_weights_dir
-from .imported import read_sidecar
+from .imported import convention_assumed, read_sidecar
 from .registry import DEFAULT_MODEL, REGISTRY
 
 
@@ -42,6 +42,12 @@ class ModelEntry:
         """One line on what the model shows, if its metadata has one."""
         text = (self.metadata or {}).get("description")
         return text if isinstance(text, str) and text else None
+
+    @property
+    def convention_assumed(self) -> bool:
+        """An imported model whose input convention was assumed, not measured
+        (imported without MNIST)."""
+        return convention_assumed(self.metadata)
 
     def metrics(self) -> dict:
         metrics = (self.metadata or {}).get("metrics")

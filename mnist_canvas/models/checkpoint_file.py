@@ -62,20 +62,35 @@ def _refuse_unsafe(path: Path) -> None:
         length = int.from_bytes(head[:8], "little")
         if head[8:9] == b"{" and 0 < length <= size - 8:
             return
-    if head.startswith(b"PK") or head[:1] == b"\x80":
-        raise CheckpointError(
-            f"{path}: this is a pickle (torch.save) file, not safetensors; it is "
-            "refused because loading a pickle can run arbitrary code"
-        )
+    _refuse_foreign(path)
     if size < 9:
         raise CheckpointError(f"{path}: the file is empty or truncated")
     raise CheckpointError(f"{path}: not a safetensors file (or its header is cut off)")
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Say what a model file of another kind is (see `formats`): how to import
+    it, or why it cannot be read and how to export it."""
+    from .formats import model_format
+    from .onnx_file import Refused
+
+    try:
+        kind = model_format(path)
+    except Refused as error:
+        raise CheckpointError(f"{path}: {error}") from None
+    if kind != "onnx":  # ONNX is what anything unknown reads as
+        raise CheckpointError(
+            f"{path}: a {kind} model; import it first (it is converted to ONNX "
+            f"once): python -m mnist_canvas.import_model {path}"
+        )
 
 
 def read_metadata(path: str | os.PathLike) -> dict:
     """The metadata of a checkpoint, without loading its weights, with every
     key the code reads checked (see `metadata`); CheckpointError otherwise."""
     path = Path(path)
+    if (path / "saved_model.pb").is_file():  # a TensorFlow SavedModel folder
+        _refuse_foreign(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: no such file")
     _refuse_unsafe(path)

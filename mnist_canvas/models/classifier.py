@@ -29,6 +29,7 @@ from ..pipeline.steps import switches
 from .checkpoint_file import SUFFIX, CheckpointError, read_metadata
 from .convention import VALUE_STEPS, Convention, to_probabilities
 from .engine import FEATURES, ModelError, Session, session_for_checkpoint
+from .formats import SUFFIXES
 from .registry import DEFAULT_MODEL
 
 WEIGHTS_ENV = "MNIST_CANVAS_WEIGHTS"
@@ -51,7 +52,7 @@ def resolve_model(name_or_path: str | os.PathLike | None) -> Path:
     if name_or_path is None:
         name_or_path = DEFAULT_MODEL
     text = str(name_or_path)
-    if text.endswith((SUFFIX, ".onnx")) or os.sep in text or "/" in text:
+    if text.endswith((SUFFIX, *SUFFIXES)) or os.sep in text or "/" in text:
         return Path(text)
     shipped = shipped_weights_dir() / f"{text}{SUFFIX}"
     if shipped.is_file():
@@ -134,6 +135,8 @@ class Classifier:
         """Load by shipped name or by path; raises CheckpointError or
         ModelError with the model's name and the reason."""
         path = resolve_model(name_or_path)
+        if path.is_dir():
+            read_metadata(path)  # says what the folder is (a SavedModel?)
         if not path.is_file():
             raise CheckpointError(f"{path}: no such model file")
         if path.suffix == ".onnx":

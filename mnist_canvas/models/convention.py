@@ -3,6 +3,8 @@
     >>> c = Convention("nhwc", "0-255", "black-on-white")
     >>> c.describe()
     'expects 0–255 pixel values, black ink on white, as N×28×28×1'
+    >>> Convention("nchw3", "0-1").to_tensor(np.zeros((2, 28, 28))).shape
+    (2, 3, 28, 28)
     >>> c.to_tensor(np.zeros((2, 28, 28), np.float32)).shape
     (2, 28, 28, 1)
 
@@ -30,6 +32,9 @@ LAYOUTS: dict[str, tuple[tuple[int, ...], str]] = {
     "nhwc": ((28, 28, 1), "N×28×28×1"),
     "nhw": ((28, 28), "N×28×28"),
     "flat": ((784,), "N×784"),
+    # ImageNet-style code copies the grey digit into three colour channels.
+    "nchw3": ((3, 28, 28), "N×3×28×28"),
+    "nhwc3": ((28, 28, 3), "N×28×28×3"),
 }
 RANGES: dict[str, str] = {
     "0-1": "0–1 pixel values",
@@ -80,6 +85,12 @@ class Convention:
         elif self.range == "-1-1":
             x = x * 2.0 - 1.0
         shape = LAYOUTS[self.layout][0]
+        if 3 in shape:  # the grey digit in every colour channel
+            axis = shape.index(3)
+            grey = x.reshape(
+                len(x), *(1 if i == axis else d for i, d in enumerate(shape))
+            )
+            x = np.repeat(grey, 3, axis=axis + 1)
         return np.ascontiguousarray(x.reshape(len(x), *shape), dtype=np.float32)
 
     def describe(self) -> str:

@@ -2,16 +2,22 @@
 
     model = read_onnx("model.onnx")
     found = detect(model, images, labels)   # MNIST test images, 0–1, white on black
-    found.candidates[0]                     # the most accurate convention
+    found.candidates[0]                     # the likeliest convention
     found.chosen.describe()                 # 'expects 0–255 pixel values, …'
+    found.close_call                        # the runner-up is as good, within noise
 
 Every range and polarity of every layout the model's input allows runs on the
-same MNIST test images; the table of accuracies is the lesson: it shows what
-feeding a model the wrong convention costs. Equal accuracies keep the order
-of `convention.candidates`, the more common conventions first (0–1 before
-0–255, MNIST-normalised and -1…1; white ink on black before black on white).
-A convention written into the file (by our `export`) is chosen over the
-measured best.
+same MNIST test images; the table is the lesson: it shows what feeding a model
+the wrong convention costs. Candidates are ranked by the mean negative
+log-likelihood of the true labels (`nll`, lower is better), not by accuracy:
+a ReLU network reads digits almost as well at a wrong scale, but its
+probabilities then saturate, and a wrong range could win on accuracy by a few
+images. When the runner-up's log-likelihood is within two standard errors of
+the best one's (paired over the same images) the choice is a close call.
+Equal scores keep the order of `convention.candidates`, the more common
+conventions first (0–1 before 0–255, MNIST-normalised and -1…1; white ink on
+black before black on white). A convention written into the file (by our
+`export`) is chosen over the measured best.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .convention import Convention, candidates, output_kind
+from .convention import Convention, candidates, output_kind, to_probabilities
 from .engine import ModelError
 from .onnx_file import OnnxModel, Refused
 
@@ -31,6 +37,11 @@ TOO_SLOW_S = 5.0
 # The detection's time budget: fewer images (never under MIN_IMAGES) if slow.
 BUDGET_S = 60.0
 MIN_IMAGES = 100
+# A probability below this counts as this (log 1e-12 ≈ -27.6): one image read
+# with certainty as another digit must not outweigh every other image.
+FLOOR = 1e-12
+# The runner-up is a close call when within this many standard errors.
+NOISE_SE = 2.0
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ class Candidate:
     convention: Convention
     accuracy: float | None  # None when this layout fails to run
     problem: str | None = None
+    nll: float | None = None  # mean -log p(true label); lower is likelier
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,13 @@ class Detection:
     latency_ms: float  # one digit, one thread, median
     n: int  # MNIST images measured on
     declared: bool  # chosen because the file said so
+    close_call: bool = False  # the runner-up is as likely, within noise
+    runner_up: Convention | None = None  # the next with different readings
+
+    @property
+    def measured(self) -> bool:
+        """False when the convention was assumed (no MNIST to measure on)."""
+        return bool(self.candidates) or self.declared
 
     def accuracy(self, convention: Convention) -> float | None:
         for candidate in self.candidates:
@@ -111,15 +130,38 @@ def runnable_layouts(model: OnnxModel) -> tuple[list[str], dict[str, str], float
     return working, failures, latency
 
 
-def _measure(model, convention, images, labels) -> tuple[Candidate, np.ndarray]:
-    scores = np.concatenate(
+def _scores(model, convention, images) -> np.ndarray:
+    return np.concatenate(
         [
             model.session.run(convention.to_tensor(images[i : i + 500]))
             for i in range(0, len(images), 500)
         ]
     ).reshape(len(images), 10)
-    accuracy = float((scores.argmax(axis=1) == labels).mean())
-    return Candidate(convention, accuracy), scores
+
+
+def log_likelihoods(scores: np.ndarray, output: str, labels) -> np.ndarray:
+    """log p(true label) of each image, the probabilities floored at FLOOR."""
+    probabilities = to_probabilities(scores, output).astype(np.float64)
+    true = probabilities[np.arange(len(labels)), np.asarray(labels)]
+    return np.log(np.clip(true, FLOOR, 1.0))
+
+
+def _close_call(best: np.ndarray, runner_up: np.ndarray) -> bool:
+    """Whether the best log-likelihoods beat the runner-up's by less than
+    NOISE_SE standard errors of their mean paired difference."""
+    difference = best - runner_up
+    se = difference.std(ddof=1) / np.sqrt(len(difference))
+    return bool(difference.mean() < NOISE_SE * se)
+
+
+def _runner_up(measured, chosen, per_image) -> Convention | None:
+    """The likeliest candidate after `chosen` that reads the images otherwise."""
+    mine = per_image[chosen.short()]
+    for candidate in measured:
+        other = per_image[candidate.convention.short()]
+        if np.abs(other - mine).max() > 1e-6:
+            return candidate.convention
+    return None
 
 
 def detect(
@@ -142,18 +184,24 @@ def detect(
     affordable = BUDGET_S / max(latency / 1000 * len(tried), 1e-9)
     n = int(min(len(images), max(MIN_IMAGES, affordable)))
     images, labels = np.asarray(images[:n], np.float32), np.asarray(labels[:n])
-    measured, all_scores = [], {}
+    measured, per_image, output = [], {}, model.declared_output
     for convention in tried:
         if stop():
             raise InterruptedError("the examination was cancelled")
-        candidate, all_scores[convention.short()] = _measure(
-            model, convention, images, labels
-        )
-        measured.append(candidate)
-    measured.sort(key=lambda c: -c.accuracy)  # ties: the more common first
+        scores = _scores(model, convention, images)
+        output = output or output_kind(scores)
+        per_image[convention.short()] = ll = log_likelihoods(scores, output, labels)
+        accuracy = float((scores.argmax(axis=1) == labels).mean())
+        measured.append(Candidate(convention, accuracy, nll=float(-ll.mean())))
+    measured.sort(key=lambda c: c.nll)  # ties: the more common first
+    chosen = model.declared or measured[0].convention
+    runner_up = _runner_up(measured, chosen, per_image)
+    close = runner_up is not None and not model.declared and n > 1
+    close = close and _close_call(
+        per_image[chosen.short()], per_image[runner_up.short()]
+    )
     measured += [
         Candidate(c, None, failures[c.layout]) for c in candidates(list(failures))
     ]
-    chosen = model.declared or measured[0].convention
-    output = model.declared_output or output_kind(all_scores[chosen.short()])
-    return Detection(measured, chosen, output, latency, n, model.declared is not None)
+    declared = model.declared is not None
+    return Detection(measured, chosen, output, latency, n, declared, close, runner_up)

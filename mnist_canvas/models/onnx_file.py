@@ -52,6 +52,8 @@ class OnnxModel:
     layouts: list[str]  # the layouts its input shape allows
     declared: Convention | None  # written into the file by `export`
     declared_output: str | None
+    format: str = "onnx"  # what the file was: onnx, keras, h5 or torchscript
+    source_hash: str | None = None  # SHA-256 of the file read
 
 
 def _dims(shape) -> list:
@@ -125,11 +127,14 @@ def _check_session(session: Session, name: str) -> list[str]:
     return layouts
 
 
-def read_onnx(path: str | os.PathLike, threads: int = 1) -> OnnxModel:
-    """Read and check an ONNX file; raises Refused saying what is wrong."""
+def read_onnx(
+    path: str | os.PathLike, threads: int = 1, data: bytes | None = None
+) -> OnnxModel:
+    """Read and check an ONNX file (or its bytes `data`, self-contained, see
+    `convert.read_model`); raises Refused saying what is wrong."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError as error:
         raise Refused(f"{path}: cannot be read ({error.strerror or error})") from None
     props = _parse(data, path)

@@ -41,7 +41,8 @@ def test_the_table_shows_every_candidate_and_the_choice_can_be_overridden(
     with qtbot.waitSignal(dialog.examined, timeout=600_000):
         pass
     assert dialog.table.rowCount() == 8
-    assert dialog.table.item(0, 1).text() == "N×28×28×1"
+    assert dialog.table.item(0, 2).text() == "N×28×28×1"
+    assert float(dialog.table.item(0, 0).text()) < float(dialog.table.item(1, 0).text())
     assert dialog.chosen() == KERAS_LIKE
     assert "0–255 pixel values, black ink on white" in dialog.words.text()
     dialog.select(3)
@@ -62,7 +63,7 @@ def test_a_bad_file_is_explained_and_cannot_be_imported(qtbot, tmp_path, dialogs
     with qtbot.waitSignal(dialog.examined, timeout=600_000):
         pass
     assert "cannot be imported" in dialog.status.text()
-    assert "not an ONNX model" in dialog.status.text()
+    assert "bad.onnx is not a model this app reads" in dialog.status.text()
     assert not dialog.import_button.isEnabled()
     assert not (tmp_path / "models").exists()
 
@@ -122,3 +123,88 @@ def test_closing_the_dialog_cancels_its_examination(
     qtbot.waitUntil(dialog._thread.isFinished, timeout=600_000)
     assert dialog._examiner.cancelled.is_set()
     assert "cancelled" in dialog.status.text()
+
+
+def test_a_keras_file_is_converted_and_marked_assumed_without_mnist(
+    qtbot, tmp_path, dialogs
+):
+    from foreign_models import keras, keras_mlp
+
+    keras()
+
+    source = keras_mlp(tmp_path / "theirs.keras")
+    dialog = dialogs(source, None, tmp_path / "models")
+    with qtbot.waitSignal(dialog.examined, timeout=600_000):
+        pass
+    text = dialog.status.text()
+    assert "Converted from a Keras file to ONNX" in text
+    assert "assumed, not measured" in text
+    with qtbot.waitSignal(dialog.modelImported):
+        dialog.import_button.click()
+    sidecar = json.loads((tmp_path / "models" / "theirs.onnx.json").read_text())
+    assert sidecar["format"] == "keras" and sidecar["convention_measured"] is False
+
+
+def test_a_refused_file_says_what_it_is(qtbot, tmp_path, dialogs):
+    from foreign_models import state_dict
+
+    dialog = dialogs(state_dict(tmp_path / "weights.pt"), None, tmp_path / "models")
+    with qtbot.waitSignal(dialog.examined, timeout=600_000):
+        pass
+    assert "holds only weights (a PyTorch state_dict)" in dialog.status.text()
+    assert "torch.onnx.export(" in dialog.status.text()
+    assert not dialog.import_button.isEnabled()
+
+
+def test_a_close_call_is_said_in_the_dialog(qtbot, tmp_path, mnist_dir, dialogs):
+    flat = Convention("flat", "0-1", "white-on-black")
+    source = wrapped_model(tmp_path, flat, "logits", model="mlp")
+    dialog = dialogs(source, str(mnist_dir), tmp_path / "models", images=300)
+    with qtbot.waitSignal(dialog.examined, timeout=600_000):
+        pass
+    assert "Close call: " in dialog.status.text()
+    ranges = {dialog.table.item(r, 3).text() for r in (0, 1)}
+    assert ranges == {"0–1", "MNIST mean/std"}
+
+
+def test_an_assumed_convention_is_marked_and_measured_later(
+    qtbot, tmp_path, mnist_dir, make_window, monkeypatch, capsys
+):
+    from foreign_models import torchscript
+
+    from mnist_canvas import import_model
+    from mnist_canvas.files import user_models_dir
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("MNIST_CANVAS_DATA")
+    source = torchscript(tmp_path / "grey.pt")
+    assert import_model.main([str(source)]) == 0  # no MNIST: assumed
+    capsys.readouterr()
+    window = make_window()
+    window.model_picker.choose("grey")
+    assert window.active_model() == "grey"
+    assert "Convention assumed, not measured" in window.model_summary()
+    assert "TorchScript model, converted to ONNX" in window.model_summary()
+    index = window.model_picker.findText("grey")
+    font = window.model_picker.itemData(index, Qt.ItemDataRole.FontRole)
+    assert font.italic()
+    tip = window.model_picker.itemData(index, Qt.ItemDataRole.ToolTipRole)
+    assert "convention assumed, not measured" in tip
+    window.settings.set_mnist_dir(str(mnist_dir))
+    monkeypatch.setattr(
+        import_dialog, "ImportDialog",
+        lambda *a, **k: ImportDialog(*a, **{**k, "images": 200}),
+    )  # fmt: skip
+    window.measure_action.trigger()
+    dialog = window.findChild(ImportDialog)
+    assert dialog.name.text() == "grey" and dialog.name.isReadOnly()
+    qtbot.waitUntil(dialog.import_button.isEnabled, timeout=600_000)
+    assert dialog.chosen().layout == "nchw3"
+    dialog.import_button.click()
+    dialog.stop()
+    sidecar = json.loads((user_models_dir() / "grey.onnx.json").read_text())
+    assert sidecar["convention_measured"] is True
+    assert sidecar["format"] == "torchscript"
+    assert sidecar["imported_from"] == str(source)
+    assert sidecar["metrics"]["mnist_test_accuracy"] > 0.95
+    assert "Convention assumed" not in window.model_summary()

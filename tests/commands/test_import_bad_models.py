@@ -1,5 +1,7 @@
 """Bad files and bad models: a clear message, exit 2, nothing saved. No data."""
 
+import json
+
 import numpy as np
 import onnx
 import pytest
@@ -8,6 +10,7 @@ from onnx import TensorProto, helper, numpy_helper
 from mnist_canvas import import_model
 from mnist_canvas.files import user_models_dir
 from mnist_canvas.models import detect
+from mnist_canvas.models.imported import convention_assumed
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +23,7 @@ def _graph_model(path, inputs, nodes, output, initializers=()):
     graph = helper.make_graph(nodes, "g", inputs, [output], list(initializers))
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
+    path.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(path))
     return path
 
@@ -63,8 +67,11 @@ def _nothing_saved():
 @pytest.mark.parametrize(
     ("make", "expect"),
     [
-        (lambda p: p.write_bytes(b"\x00not a model at all" * 50), "not an ONNX model"),
-        (lambda p: p.write_text(""), "not an ONNX model"),
+        (
+            lambda p: p.write_bytes(b"\x00not a model at all" * 50),
+            "bad.onnx is not a model this app reads: it is not ONNX, nor Keras",
+        ),
+        (lambda p: p.write_text(""), "bad.onnx is empty"),
         (_two_inputs, "has 2 inputs (a, b); an MNIST digit model has one"),
         (_colour, "input is N×3×32×32; an MNIST digit model takes N×1×28×28"),
         (lambda p: _flat(p, outputs=26), "output has 26 values; an MNIST digit"),
@@ -125,5 +132,11 @@ def test_without_mnist_the_model_is_saved_unmeasured(tmp_path, capsys):
     assert code == 0 and "Not measured" in out.out
     saved = user_models_dir() / "plain.onnx"
     assert saved.is_file() and (user_models_dir() / "plain.onnx.json").is_file()
+    side = json.loads((user_models_dir() / "plain.onnx.json").read_text())
+    assert side["convention_measured"] is False and side["format"] == "onnx"
+    assert convention_assumed(side)
+    # The same bytes again replace the unmeasured import; other bytes do not.
     code, out = _run(capsys, _flat(tmp_path / "plain.onnx"))
+    assert code == 0 and "assumed, not measured" in out.out
+    code, out = _run(capsys, _flat(tmp_path / "other" / "plain.onnx", weight=0.002))
     assert code == 2 and "exists already" in out.err

@@ -78,14 +78,20 @@ def test_cli_saves_into_the_data_home_with_the_promised_json(
     source = wrapped_model(tmp_path, KERAS_LIKE, "probabilities", dynamic=False)
     result = _import(capsys, source, "--name", "keras", "--mnist", mnist_dir,
                      "--images", IMAGES)  # fmt: skip
-    assert set(result) == {"name", "path", "convention", "accuracy", "candidates"}
+    assert set(result) == {"name", "path", "convention", "accuracy", "candidates",
+                           "format", "close_call"}  # fmt: skip
+    assert result["format"] == "onnx" and result["close_call"] is False
     assert result["name"] == "keras"
     assert result["path"] == str(user_models_dir() / "keras.onnx")
     assert str(tmp_path / "data-home") in result["path"]
     assert result["convention"] == KERAS_LIKE.to_dict()
     assert result["accuracy"] == result["candidates"][0]["accuracy"] > 0.95
     assert len(result["candidates"]) == 8
-    assert all(set(c) == {"convention", "accuracy"} for c in result["candidates"])
+    assert all(
+        set(c) == {"convention", "accuracy", "nll"} for c in result["candidates"]
+    )
+    nlls = [c["nll"] for c in result["candidates"]]
+    assert nlls == sorted(nlls) and nlls[0] < 0.2
     entry = Catalogue.scan(user_dir=user_models_dir()).get("keras")
     assert entry.usable and entry.metrics()["mnist_test_accuracy"] > 0.95
 
@@ -163,3 +169,35 @@ def test_a_sidecar_nested_too_deeply_is_named_not_a_crash(tmp_path):
     sidecar_path(model).write_text("[" * 5000)
     with pytest.raises(ValueError, match=r"not readable JSON.*nested too deeply"):
         read_sidecar(model)
+
+
+def test_a_close_call_is_said_and_both_are_shown(tmp_path, mnist_dir, capsys):
+    # Our MLP is trained with label smoothing, so it is under-confident: fed
+    # MNIST-normalised values instead of 0–1 it grows surer and its likelihood
+    # matches the true convention's within noise (accuracy differs by a few
+    # images). Neither is a clear winner: the import says so.
+    source = wrapped_model(tmp_path, FLAT, "logits", model="mlp")
+    code = import_model.main([str(source), "--mnist", str(mnist_dir),
+                              "--images", str(IMAGES), "--json"])  # fmt: skip
+    out = capsys.readouterr().out
+    result = json.loads(out.splitlines()[-1])
+    assert code == 0 and result["close_call"] is True
+    assert "Close call: " in out
+    top = {c["convention"]["range"] for c in result["candidates"][:2]}
+    assert top == {"0-1", "mnist"}
+    first, second = result["candidates"][:2]
+    assert abs(first["nll"] - second["nll"]) < 0.05
+    side = json.loads((user_models_dir() / f"{source.stem}.onnx.json").read_text())
+    assert side["close_call"] is True
+
+
+def test_likelihood_ranks_and_noise_decides_a_close_call():
+    from mnist_canvas.models.detect import _close_call, log_likelihoods
+
+    scores = np.array([[5.0, 0, 0], [0, 5.0, 0]])
+    assert log_likelihoods(scores, "logits", [0, 1]).max() > -0.02
+    assert log_likelihoods(scores, "logits", [2, 2]).min() < -4.9
+    rng = np.random.default_rng(0)
+    runner_up = -rng.random(1000)
+    assert _close_call(runner_up + rng.normal(0.0, 0.1, 1000), runner_up)
+    assert not _close_call(runner_up + 0.05 + rng.normal(0, 0.1, 1000), runner_up)
