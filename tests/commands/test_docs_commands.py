@@ -16,7 +16,7 @@ import pytest
 from mnist_canvas import import_model
 from mnist_canvas.files import user_models_dir
 
-PAGE = Path(__file__).resolve().parents[1] / "docs" / "your-own-model.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "your-own-model.md"
 BLOCK = re.compile(r"<!-- test: (\w+) -->\n```python\n(.*?)```", re.DOTALL)
 PRELUDES = {
     "torch": """
