@@ -140,10 +140,10 @@ class Classifier:
         if not path.is_file():
             raise CheckpointError(f"{path}: no such model file")
         if path.suffix == ".onnx":
-            from .imported import load_imported
+            from .imported import read_imported
 
             try:
-                return load_imported(path, threads)
+                return cls(*read_imported(path, threads))
             except ValueError as error:
                 raise ModelError(str(error)) from None
         metadata = read_metadata(path)

@@ -209,11 +209,10 @@ def read_sidecar(path: str | os.PathLike) -> dict:
     return metadata
 
 
-def load_imported(path: str | os.PathLike, threads: int = 1):
-    """An imported model (its sidecar, or else the convention its file
-    declares) as a Classifier."""
-    from .classifier import Classifier
-
+def read_imported(path: str | os.PathLike, threads: int = 1) -> tuple:
+    """An imported model, ready to run: (its session, metadata, name,
+    convention, output kind), from its sidecar or else the convention its file
+    declares; `Classifier.load` makes it a Classifier."""
     path = Path(path)
     try:
         model = read_onnx(path, threads)
@@ -227,4 +226,4 @@ def load_imported(path: str | os.PathLike, threads: int = 1):
         convention, output = model.declared, model.declared_output or "logits"
         metadata = {"model": {"arch": ARCH}, "convention": convention.to_dict()}
         metadata["preprocessing"] = dict(convention.steps)
-    return Classifier(model.session, metadata, path.stem, convention, output)
+    return model.session, metadata, path.stem, convention, output
