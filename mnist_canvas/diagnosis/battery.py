@@ -55,7 +55,7 @@ class Step:
 class Diagnosis:
     def __init__(
         self,
-        model: str | os.PathLike | None,
+        model: str | os.PathLike | Classifier | None,
         mnist=None,
         strokes=None,
         inputs=None,
@@ -66,7 +66,8 @@ class Diagnosis:
         seed: int = 0,
         reference: str | os.PathLike | None = DEFAULT_MODEL,
     ):
-        self.model_name = str(model or DEFAULT_MODEL)
+        self.given = model if isinstance(model, Classifier) else None
+        self.model_name = model.name if self.given else str(model or DEFAULT_MODEL)
         self.mnist = mnist if mnist is not None else default_mnist_dir()
         self.strokes = strokes if strokes is not None else default_pen_digits()
         self.inputs, self.threads, self.seed = inputs, threads, seed
@@ -75,11 +76,11 @@ class Diagnosis:
         self.report = Report(Path(self.model_name).stem)
 
     def _load(self) -> tuple[Classifier, Reference]:
-        classifier = Classifier.load(self.model_name, self.threads)
+        classifier = self.given or Classifier.load(self.model_name, self.threads)
         self.report.model = classifier.name
         ref_path = resolve_model(self.reference_name)
-        mine = resolve_model(self.model_name)
-        if ref_path.resolve() == mine.resolve():
+        mine = None if self.given else resolve_model(self.model_name)
+        if mine is not None and ref_path.resolve() == mine.resolve():
             return classifier, Reference(None)
         other = explicit(Classifier.load(ref_path, self.threads))
         key = "-".join(str(v) for v in (VERSION, *self.sizes, self.seed))
