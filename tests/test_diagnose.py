@@ -193,3 +193,12 @@ def test_inputs_in_another_range_cost_what_mnist_costs_in_it(
     assert causes["input-range"].severity > 20
     assert causes["input-range"].evidence["inputs"]["high"] <= 1.0
     assert not {"input-size", "input-centring", "input-polarity"} & set(causes)
+
+
+def test_the_test_set_read_without_torch_is_load_mnists(mnist, mnist_dir):
+    from mnist_canvas.data.mnist import test_arrays
+
+    images, labels = test_arrays(mnist_dir)
+    assert images.shape == (10000, 28, 28) and images.dtype == np.uint8
+    assert (images == mnist.test.images.numpy()).all()
+    assert (labels == mnist.test.labels.numpy()).all()

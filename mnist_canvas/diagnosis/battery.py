@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data import DataError, default_mnist_dir, default_pen_digits
+from ..data.mnist import test_arrays
 from ..data.strokes import read_strokes
 from ..ink.placement import place
 from ..models.checkpoint import CheckpointError
@@ -34,7 +35,6 @@ from ..models.classifier import (
 from ..models.engine import ModelError
 from ..models.registry import DEFAULT_MODEL
 from . import checks
-from .conventions import mnist_sample
 from .findings import Finding, Report
 from .measure import Measure, Reference, explicit
 
@@ -94,7 +94,9 @@ class Diagnosis:
             return
         model = explicit(classifier)
         try:
-            images, labels = mnist_sample(self.mnist, self.sizes[0])
+            images, labels = test_arrays(self.mnist)
+            n = self.sizes[0]
+            images, labels = images[:n].astype(np.float32) / 255.0, labels[:n]
         except DataError as error:
             self.report.problems.append(str(error))
             return
