@@ -153,7 +153,7 @@ def _imbalance(bench: Bench, mine: Measure, ref: Measure) -> list[Finding]:
     evidence["examples"] = wrong[:EXAMPLES].tolist()
     summary = (
         f"It reads only {mine.recall[worst]:.0%} of the {worst}s right "
-        f"(the reference {ref.recall[worst]:.0%}); most of the others go to "
+        f"(the reference {ref.recall[worst]:.0%}); it reads most of the rest as "
         f"{evidence['weakest_read_as']}. Its answers lean to some digits: a sign "
         f"the training set held too few {worst}s. A blank reads as "
         f"{evidence['blank_reads']}."
@@ -190,12 +190,14 @@ def _calibration(bench: Bench, mine: Measure, ref: Measure) -> list[Finding]:
     if excess <= max(1.0, mine.noise()):
         return []
     cause = "overconfidence" if over else "underconfidence"
-    way = "above" if over else "below"
+    way = "too high" if over else "too low"
     summary = (
-        f"Its confidence is {way} its accuracy: {mine.confidence:.1%} on average "
-        f"for {mine.accuracy:.1%} right (calibration error {mine.ece:.1%}, the "
-        f"reference {ref.ece:.1%}). Its probabilities do not say how often it is "
-        "right, the symptom of a model fitted to its training set and not beyond."
+        f"Its confidence is {way} for its accuracy, against a sound model: "
+        f"{mine.confidence:.1%} on average for {mine.accuracy:.1%} right (the "
+        f"reference {ref.confidence:.1%} for {ref.accuracy:.1%}; calibration "
+        f"error {mine.ece:.1%} against {ref.ece:.1%}). Its probabilities do not "
+        "say how often it is right: the symptom of a model fitted to its "
+        "training set and not beyond."
     )
     pictures = _pictures(
         bench.images,
