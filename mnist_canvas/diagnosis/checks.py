@@ -92,8 +92,9 @@ def check_drawings(bench: Bench, pen) -> list[Finding]:
         f"It reads {mine.accuracy:.1%} of people's pen-drawn digits against "
         f"{bench.clean.accuracy:.1%} of MNIST's (the reference "
         f"{ref.accuracy:.1%}); its weakest are the {weakest}s "
-        f"({mine.recall[weakest]:.0%}). What people draw differs from MNIST's "
-        "scans more than its training covered."
+        f"({mine.recall[weakest]:.0%}; {mine.n:,} digits, ±{evidence['noise']:.1f} "
+        "points). What people draw differs from MNIST's scans more than its "
+        "training covered."
     )
     shown = (inputs - inputs.min(axis=(1, 2), keepdims=True)) / np.maximum(
         np.ptp(inputs, axis=(1, 2), keepdims=True), 1e-6
@@ -362,7 +363,8 @@ def check_change(bench: Bench, kind: str) -> list[Finding]:
     summary = (
         f"Digits {CHANGES[kind]}: it reads {after.accuracy:.1%} of them "
         f"({before.accuracy:.1%} unchanged), the reference {ref_after.accuracy:.1%}. "
-        f"It loses {severity:.1f} points more than a sound model does."
+        f"It loses {severity:.1f} points more than a sound model does "
+        f"({len(labels):,} digits, ±{evidence['noise']:.1f} points)."
     )
     read = changed_probs.argmax(axis=1)
     pictures = _pictures(
