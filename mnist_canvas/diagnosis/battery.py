@@ -38,9 +38,9 @@ from . import checks
 from .findings import Finding, Report
 from .measure import Measure, Reference, explicit
 
-CLEAN_IMAGES = 2000  # MNIST test images for accuracy, recall, calibration
-SMALL_IMAGES = 1000  # images per perturbation
-PEN_DIGITS = 1000  # about this many pen-drawn digits (every k-th record)
+CLEAN_IMAGES = 1000  # MNIST test images for accuracy, recall, calibration
+SMALL_IMAGES = 500  # images per perturbation
+PEN_DIGITS = 500  # about this many pen-drawn digits (every k-th record)
 VERSION = 1  # bump when a check's images change (the reference cache's key)
 
 
