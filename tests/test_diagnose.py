@@ -165,10 +165,11 @@ def test_inputs_of_the_wrong_shape_exit_2_after_the_rest(
         ["cnn-bn", "--mnist", str(mnist_dir), "--strokes", str(tmp_path / "none"),
          "--inputs", str(inputs), "--json", *FAST]
     )  # fmt: skip
-    data = _json(capsys)
+    captured = capsys.readouterr()
+    data = json.loads(captured.out.strip().splitlines()[-1])
     assert code == 2
     assert "shift-sensitivity" in data["checks"]  # the rest of the report ran
-    assert "mine.npy" in capsys.readouterr().err or True
+    assert "mine.npy" in captured.err
 
 
 def test_an_empty_folder_of_inputs_exits_2(mnist_dir, tmp_path, capsys):
@@ -202,3 +203,25 @@ def test_the_test_set_read_without_torch_is_load_mnists(mnist, mnist_dir):
     assert images.shape == (10000, 28, 28) and images.dtype == np.uint8
     assert (images == mnist.test.images.numpy()).all()
     assert (labels == mnist.test.labels.numpy()).all()
+
+
+def test_a_blank_picture_in_a_folder_is_told_and_exits_2(
+    mnist, mnist_dir, tmp_path, capsys
+):
+    from PIL import Image
+
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for i in range(3):
+        Image.fromarray(mnist.test.images[i].numpy()).save(folder / f"{i}.png")
+    Image.fromarray(np.zeros((28, 28), np.uint8)).save(folder / "blank.png")
+    code = diagnose.main(
+        ["cnn-bn", "--mnist", str(mnist_dir), "--inputs", str(folder), "--json",
+         "--strokes", str(tmp_path / "none"), *FAST]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "blank.png is blank: no digit in it" in captured.err
+    data = json.loads(captured.out.strip().splitlines()[-1])
+    assert "drawing-gap" not in data["checks"]  # no pen digits given: not run
+    assert "shift-sensitivity" in data["checks"]
