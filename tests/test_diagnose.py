@@ -32,6 +32,7 @@ def _run(model, mnist_dir, pen_digits, **extra):
         ("mlp", {"mlp", "shift-sensitivity"}),
         ("cause-sigmoid", {"saturating-activation"}),
         ("cause-lr-high", {"underfitting"}),
+        ("cause-svm-gamma", {"underfitting"}),
     ],
 )
 def test_a_cause_model_is_diagnosed_with_its_own_cause_first(

@@ -48,6 +48,8 @@ class Bench:
 
 
 def _paired_noise(a: Measure, b: Measure) -> float:
+    """Two standard errors of a difference of two accuracies, in points (as
+    if independent: the same images make it smaller, so this errs wide)."""
     return float(np.hypot(a.noise(), b.noise()))
 
 
@@ -79,7 +81,7 @@ def check_drawings(bench: Bench, pen) -> list[Finding]:
         "reference_pen_accuracy": round(ref.accuracy, 4),
         "recall": [None if r is None else round(r, 4) for r in mine.recall],
         "n": mine.n,
-        "noise": round(2 * _paired_noise(mine, ref), 2),
+        "noise": round(_paired_noise(mine, ref), 2),
     }
     bench.notes["drawing-gap"] = evidence
     if severity <= max(1.0, evidence["noise"]):
@@ -147,7 +149,7 @@ def _imbalance(bench: Bench, mine: Measure, ref: Measure) -> list[Finding]:
         "n": mine.n,
     }
     bench.notes["class-imbalance"] = evidence
-    if severity <= max(1.0, 2 * mine.noise()) or mine.recall[worst] is None:
+    if severity <= max(1.0, mine.noise()) or mine.recall[worst] is None:
         return []
     bench.explained += severity
     wrong = np.flatnonzero((bench.labels == worst) & (read != worst))
@@ -287,7 +289,7 @@ def check_transposed(bench: Bench) -> list[Finding]:
         "n": len(labels),
     }
     bench.notes["transposed"] = evidence
-    if gain <= max(2.0, 2 * _paired_noise(upright, flipped)):
+    if gain <= max(2.0, _paired_noise(upright, flipped)):
         return []
     bench.explained += gain
     right = np.flatnonzero(
@@ -350,7 +352,7 @@ def check_change(bench: Bench, kind: str) -> list[Finding]:
         "reference_accuracy": round(ref_before.accuracy, 4),
         "reference_changed_accuracy": round(ref_after.accuracy, 4),
         "n": len(labels),
-        "noise": round(2 * _paired_noise(after, ref_after), 2),
+        "noise": round(_paired_noise(after, ref_after), 2),
     }
     bench.notes[cause] = evidence
     if severity <= max(1.0, evidence["noise"]):
