@@ -5,6 +5,7 @@
     python benchmarks/bench_app.py --during-training ../shared/data/mnist --json
     python benchmarks/bench_app.py --why --startup-repeats 0 --json
     python benchmarks/bench_app.py --during-personalise ../shared/data/mnist --json
+    python benchmarks/bench_app.py --during-diagnose cnn-bn --json
 
 Drives the real MainWindow offscreen: replays pen-digit strokes (from
 $MNIST_CANVAS_DATA/pen-digits when present, else generated loops) point by
@@ -16,7 +17,9 @@ launching a fresh Python process to its first window being shown. With
 it) runs on the same two cores for the whole measurement; with
 --during-personalise, a personalising process (as My Digits ▸ Personalise
 starts it: the default model, 30 pen digits, MNIST replayed) runs instead, given
-enough steps to last the whole measurement. With --why, the Why
+enough steps to last the whole measurement; with --during-diagnose MODEL,
+Diagnose ▸ Diagnose This Model… runs on MODEL (its checks start again if they
+end before the measurement does). With --why, the Why
 view is open, so attribution, neighbours, probe answers and sweeps are computed
 for every point as well (the default's neighbour index is built first).
 """
@@ -133,6 +136,7 @@ def measure_latency(
     train_data: str | None = None,
     why: bool = False,
     personalise_data: str | None = None,
+    diagnose: str | None = None,
 ) -> tuple[list[float], str]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -156,10 +160,15 @@ def measure_latency(
     canvas, view = window.canvas, window.probabilities
     drawings, source = sample_drawings(count)
     times = []
+    report = window.diagnose.open() if diagnose else None
+    if report is not None:
+        report.start(diagnose)
 
     def wait() -> None:
         while view.serial < window.last_serial:
             app.processEvents()
+        if report is not None and not report.run.running:
+            report.start(diagnose)  # keep the checks running throughout
 
     for drawing in drawings:
         canvas.clear()
@@ -181,6 +190,7 @@ def measure_latency(
         run.wait_stopped()
     window.predictor.stop()
     window.why.stop()
+    window.diagnose.stop()
     canvas.undo_stack.setClean()
     window.close()
     return times, source
@@ -203,6 +213,12 @@ def main() -> None:
         default=None,
         help="measure while a personalising process runs (MNIST replayed from here)",
     )
+    parser.add_argument(
+        "--during-diagnose",
+        metavar="MODEL",
+        default=None,
+        help="measure while Diagnose This Model runs on MODEL",
+    )
     parser.add_argument("--why", action="store_true", help="with the Why view open")
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -211,8 +227,9 @@ def main() -> None:
         return
     startup = measure_startup(args.startup_repeats) if args.startup_repeats else []
     times, source = measure_latency(
-        args.count, args.during_training, args.why, args.during_personalise
-    )
+        args.count, args.during_training, args.why, args.during_personalise,
+        args.during_diagnose,
+    )  # fmt: skip
     t = np.array(times)
     figures = {
         "median_ms": round(float(np.median(t)), 3),
@@ -225,6 +242,7 @@ def main() -> None:
         "during_training": bool(args.during_training),
         "during_personalise": bool(args.during_personalise),
         "why_open": args.why,
+        "during_diagnose": args.during_diagnose,
     }
     if args.json:
         print(json.dumps(figures))

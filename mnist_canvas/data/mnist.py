@@ -16,8 +16,12 @@ import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+import numpy as np
+
+if TYPE_CHECKING:
+    import torch
 
 from ..files import atomic_write, cache_dir, write_text
 from . import DATA_ENV, DataError, default_mnist_dir
@@ -122,14 +126,7 @@ def load_mnist(
     """MNIST's training and test sets from a folder of the four IDX files."""
     from torchvision.datasets import MNIST
 
-    if folder is None:
-        folder = default_mnist_dir()
-        if folder is None:
-            raise DataError(
-                f"No MNIST folder given: pass one or set {DATA_ENV} to a "
-                "folder holding mnist/"
-            )
-    folder = Path(folder)
+    folder = _mnist_folder(folder)
     root = Path(cache) if cache else cache_dir() / "mnist"
     raw = root / "MNIST" / "raw"
     raw.mkdir(parents=True, exist_ok=True)
@@ -159,9 +156,41 @@ def load_mnist(
     )
 
 
+def _mnist_folder(folder) -> Path:
+    if folder is None:
+        folder = default_mnist_dir()
+        if folder is None:
+            raise DataError(
+                f"No MNIST folder given: pass one or set {DATA_ENV} to a "
+                "folder holding mnist/"
+            )
+    return Path(folder)
+
+
+def test_arrays(folder=None) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST's 10,000 test images (uint8, white ink on black) and labels as
+    numpy arrays, read without torch: the same checks and cache as
+    `load_mnist`, the test files only."""
+    folder = _mnist_folder(folder)
+    if not folder.is_dir():
+        raise DataError(f"{folder}: no such folder (expected the MNIST files)")
+    raw = cache_dir() / "mnist" / "MNIST" / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    arrays = []
+    for name, header in (("t10k-images-idx3-ubyte", 16), ("t10k-labels-idx1-ubyte", 8)):
+        source = _find(folder, name)
+        if source is None:
+            raise DataError(f"{folder}: missing MNIST file {name} (or {name}.gz)")
+        _decompress(source, raw / name, name)
+        arrays.append(np.fromfile(raw / name, np.uint8, offset=header))
+    return arrays[0].reshape(-1, 28, 28), arrays[1].astype(np.int64)
+
+
 def validation_split(
     train: Split, size: int = 5000, seed: int = 0
 ) -> tuple[Split, Split]:
     """A fixed, seeded (train, validation) split of MNIST's training set."""
+    import torch
+
     order = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))
     return train.subset(order[size:]), train.subset(order[:size])

@@ -134,6 +134,7 @@ class Session:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # warnings are ours to report, not ORT's
         source = model if isinstance(model, bytes) else str(model)
+        self.source = source  # the ONNX file (or bytes): its graph can be read
         try:
             self.session = ort.InferenceSession(
                 source, options, providers=["CPUExecutionProvider"]
