@@ -42,9 +42,8 @@ from .training.personalise import (
     STEPS_MIN,
     STEPS_PER_DIGIT,
     Recipe,
-    digit_images,
     parent_unscaled,
-    personalise,
+    teach,
 )
 
 
@@ -134,14 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, CheckpointError, ValueError) as error:
         return _fail(str(error))
     start = time.perf_counter()
-    mine = digit_images(records, recipe.variants, recipe.seed, recipe.warp)
-    if len(mine) == 0:
-        return _fail(f"{args.digits}: holds no digits with ink to learn from")
     if mnist is None:
         print("note: no MNIST folder: learning from the digits alone, so the model "
               "may forget; pass --mnist DIR", file=sys.stderr)  # fmt: skip
-    personalise(model, mine, mnist.train if mnist else None, recipe,
-                unscaled=unscaled, digits=len(records))  # fmt: skip
+    try:
+        teach(model, records, mnist.train if mnist else None, recipe, unscaled)
+    except ValueError as error:
+        return _fail(f"{args.digits}: {error}")
     seconds = time.perf_counter() - start
     mnist_test = _mnist_test(model, mnist, unscaled)
     metadata = _metadata(metadata, parent_path, recipe, records, argv)

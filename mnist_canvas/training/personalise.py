@@ -1,7 +1,6 @@
 """Personalising: fine-tune a trained model on one person's digits.
 
-    mine = digit_images(records)                      # the app's own path
-    model = personalise(parent, mine, mnist.train, Recipe())
+    model = teach(parent, records, mnist.train, Recipe())   # the whole recipe
 
 The person's digits are drawn at random sizes, places and brushes and
 preprocessed exactly as training does (`pen_data.render_records`), then every
@@ -226,3 +225,22 @@ def personalise(
         for parameter in model.parameters():
             parameter.requires_grad_(True)
     return model.eval()
+
+
+def teach(
+    model: nn.Module,
+    records: Sequence[LabelledDrawing],
+    replay: Split | None,
+    recipe: Recipe = Recipe(),
+    unscaled: bool = False,
+) -> nn.Module:
+    """A person's digits (stroke records) → `model` fine-tuned on them in
+    place, the whole recipe: drawn as `digit_images` does, then `personalise`.
+    The command line (and so the app) and the benchmark all run this. No ink
+    to learn from: ValueError."""
+    mine = digit_images(records, recipe.variants, recipe.seed, recipe.warp)
+    if len(mine) == 0:
+        raise ValueError("holds no digits with ink to learn from")
+    return personalise(
+        model, mine, replay, recipe, unscaled=unscaled, digits=len(records)
+    )
