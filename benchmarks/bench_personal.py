@@ -121,9 +121,8 @@ def table(results: dict) -> str:
 
 def recipe_of(args) -> Recipe:
     """The recipe's defaults, with what the command line changed."""
-    changes = {name: getattr(args, name) for name in
-               ("steps", "lr", "mine", "learn", "warp", "distill")}  # fmt: skip
-    changes = {k: v for k, v in changes.items() if v is not None}
+    names = ("steps", "lr", "mine", "learn", "warp", "distill", "blend")
+    changes = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
     return dataclasses.replace(Recipe(threads=args.threads), **changes)
 
 
@@ -144,7 +143,8 @@ def parse() -> argparse.Namespace:
     add("--threads", type=int, default=2, help="torch threads (default: %(default)s)")
     add("--seed", type=int, default=0)
     for name, kind in (("steps", int), ("lr", float), ("mine", float),
-                       ("learn", str), ("warp", float), ("distill", float)):
+                       ("learn", str), ("warp", float), ("distill", float),
+                       ("blend", float)):
         add(f"--{name}", type=kind, default=None, help="default: the recipe's")
     add("--json", default=None, metavar="FILE", help="write figures")
     # fmt: on
