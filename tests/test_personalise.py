@@ -1,5 +1,6 @@
 """Personalising: the fine-tune itself and its command line."""
 
+import dataclasses
 import json
 import random
 import re
@@ -231,3 +232,23 @@ def test_an_existing_file_is_never_replaced(my_waves, tmp_path, capsys, monkeypa
     assert code == 2 and "appeared meanwhile; it was kept" in stderr
     assert out.read_bytes() == b"written meanwhile"
     assert not list(tmp_path.glob(".mine.safetensors.*"))  # no part left
+
+
+def test_the_guard_keeps_mnist_within_its_budget(my_waves, mnist):
+    """A recipe rough enough to wreck MNIST (a huge learning rate): with the
+    guard the result loses at most the budget on its validation images."""
+    from mnist_canvas.data.mnist import validation_split
+    from mnist_canvas.training.fit import evaluate as accuracy
+    from mnist_canvas.training.personalise import GUARD_IMAGES
+
+    guard = validation_split(mnist.train, GUARD_IMAGES, seed=0)[1]
+    mine = digit_images(my_waves.digits(), 2)
+    rough = Recipe(steps=15, batch_size=32, variants=2, lr=0.05, threads=1)
+    figures = {}
+    for budget in (0.0, 0.001):
+        model, _ = load_checkpoint(resolve_model("cnn-bn"))
+        parent = accuracy(model, guard)[1]
+        fine_tune(model, mine, mnist.train, dataclasses.replace(rough, guard=budget))
+        figures[budget] = parent - accuracy(model, guard)[1]
+    assert figures[0.0] > 0.01  # unguarded, it forgets
+    assert figures[0.001] <= 0.001 + 1e-9  # guarded, within 0.1 points
