@@ -1,14 +1,16 @@
 """Teach a model one person's handwriting: fine-tune it on their digits.
 
-    python -m mnist_canvas.personalise --model cnn-bn --digits my-digits.jsonl \\
-        --out my-cnn-bn.safetensors --json
+    python -m mnist_canvas.personalise --digits my-digits.jsonl \\
+        --out my-model.safetensors --json
 
-Fine-tunes the model (a shipped name or a checkpoint path) on every digit of
+Fine-tunes the model (`--model`: a shipped name or a checkpoint path; the
+app's default model when not given) on every digit of
 the stroke file, with MNIST replayed alongside (`--mnist`, default
 $MNIST_CANVAS_DATA/mnist; without MNIST it learns from the digits alone and
 says so), and writes a checkpoint that `--model PATH` accepts everywhere. Its
-metadata records the parent model, the recipe, the digits' count and the MNIST
-test accuracy after. With --json the last line is
+metadata records the parent model, the recipe, the digits it learned from
+(`learned_from`: each one's `data.strokes.fingerprint`) and the MNIST test
+accuracy after. With --json the last line is
 {"path": str, "seconds": float, "digits": int, "mnist_test": float | null}.
 
 Exit status 0, or 2 with a message for bad input (a missing or damaged file,
@@ -30,7 +32,7 @@ from pathlib import Path
 from . import __version__
 from .cli_types import at_least, positive, threads
 from .data import DataError, default_mnist_dir
-from .data.strokes import read_strokes
+from .data.strokes import fingerprint, read_strokes
 from .models.checkpoint_file import (
     SUFFIX,
     CheckpointError,
@@ -39,7 +41,15 @@ from .models.checkpoint_file import (
 )
 from .models.classifier import resolve_model, shipped_weights_dir
 from .models.engine import onnx_for_checkpoint
-from .training.fine_tune import Recipe, digit_images, parent_unscaled, personalise
+from .models.registry import DEFAULT_MODEL
+from .training.fine_tune import (
+    STEPS_MAX,
+    STEPS_MIN,
+    STEPS_PER_DIGIT,
+    Recipe,
+    parent_unscaled,
+    teach,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,15 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     add = p.add_argument
     # fmt: off
-    add("--model", required=True, metavar="NAME_OR_PATH",
-        help="the model to start from: a shipped name or a .safetensors path")
+    add("--model", default=DEFAULT_MODEL, metavar="NAME_OR_PATH",
+        help="the model to start from: a shipped name or a .safetensors path "
+             "(default: the app's default model, %(default)s)")
     add("--digits", required=True, metavar="FILE",
         help="the person's digits: a stroke file (.jsonl or .jsonl.gz)")
     add("--out", required=True, help="where to write the new checkpoint")
     add("--overwrite", action="store_true", help="replace an existing --out file")
     add("--mnist", default=None, metavar="DIR",
         help="MNIST folder to replay and test on (default: $MNIST_CANVAS_DATA/mnist)")
-    add("--steps", type=at_least(1), default=d.steps, help="default: %(default)s")
+    add("--steps", type=at_least(1), default=d.steps,
+        help=f"default: {STEPS_PER_DIGIT} per digit, {STEPS_MIN} to {STEPS_MAX}")
     add("--lr", type=positive, default=d.lr, help="default: %(default)s")
     add("--seed", type=int, default=d.seed, help="default: %(default)s")
     add("--threads", type=threads, default=d.threads,
@@ -126,17 +138,16 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, CheckpointError, ValueError) as error:
         return _fail(str(error))
     start = time.perf_counter()
-    mine = digit_images(records, recipe.variants, recipe.seed)
-    if len(mine) == 0:
-        return _fail(f"{args.digits}: holds no digits with ink to learn from")
     if mnist is None:
         print("note: no MNIST folder: learning from the digits alone, so the model "
               "may forget; pass --mnist DIR", file=sys.stderr)  # fmt: skip
-    personalise(model, mine, mnist.train if mnist else None, recipe,
-                unscaled=unscaled)  # fmt: skip
+    try:
+        teach(model, records, mnist.train if mnist else None, recipe, unscaled)
+    except ValueError as error:
+        return _fail(f"{args.digits}: {error}")
     seconds = time.perf_counter() - start
     mnist_test = _mnist_test(model, mnist, unscaled)
-    metadata = _metadata(metadata, parent_path, recipe, len(records), argv)
+    metadata = _metadata(metadata, parent_path, recipe, records, argv)
     metadata["train_seconds"] = round(seconds, 1)
     metadata["metrics"] = {"mnist_test_accuracy": mnist_test}
     try:  # another window's personalising may have taken the name meanwhile
@@ -165,14 +176,19 @@ def _mnist_test(model, mnist, unscaled: bool) -> float | None:
     return evaluate(model, mnist.test, unscaled=unscaled)[1]
 
 
-def _metadata(parent: dict, path: Path, recipe: Recipe, digits: int, argv) -> dict:
+def _metadata(parent: dict, path: Path, recipe: Recipe, records, argv) -> dict:
+    """The parent's metadata, and what this personalising did: its parent,
+    recipe and command, and the digits it learned from (`learned_from`: their
+    `fingerprint`s, so the app measures it on the others only)."""
     import torch
 
     before = parent.get("metrics", {}).get("mnist_test_accuracy")
     return {
         **parent,
         "parent": {"name": path.stem, "mnist_test_accuracy": before},
-        "recipe": {**recipe.to_dict(), "digits": digits},
+        "recipe": {**recipe.to_dict(), "digits": len(records),
+                   "steps": recipe.steps_for(len(records))},
+        "learned_from": sorted({fingerprint(r) for r in records}),
         "command": "python -m mnist_canvas.personalise " + shlex.join(argv),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat("T", "seconds"),
         "versions": {"mnist_canvas": __version__, "torch": torch.__version__,

@@ -180,6 +180,9 @@ class MyDigitsFeature(Personalising, QObject):
         v.import_button.clicked.connect(lambda: self.import_file())
         v.export_button.clicked.connect(lambda: self.export())
         v.personalise_button.clicked.connect(self.personalise)
+        self.window.model_picker.modelChosen.connect(
+            lambda _: self.update_personalise_button()
+        )
         self.dock.visibilityChanged.connect(lambda _: self._refresh())
         self.accuracy.scored.connect(self._scored)
         self.importer.done.connect(self._imported)
@@ -300,13 +303,17 @@ class MyDigitsFeature(Personalising, QObject):
                 self.view.show_digits([], self.problem)
             else:
                 self.view.show_digits(collection.digits())
+            self.update_personalise_button()
         self._score_if_stale()
 
     def _score_if_stale(self) -> None:
         if self._stale and showing(self.dock) and self.collection is not None:
             self._stale = False
             digits = self.collection.digits()
-            self.accuracy.submit([d.drawing for d in digits], [d.label for d in digits])
+            self.accuracy.submit(
+                [d.drawing for d in digits], [d.label for d in digits],
+                digits,
+            )  # fmt: skip
 
     def _scored(self, tag: str, scores: dict) -> None:
         if tag == "all":

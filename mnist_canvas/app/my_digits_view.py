@@ -151,10 +151,13 @@ class MyDigitsView(QWidget):
         self.scores.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.scores.setMinimumHeight(125)  # three models' rows, the rest scroll
         self.scores.setToolTip(
-            "Accuracy on every digit kept here. A personalised model learned from "
-            "most of them: its honest figure is the one on held-back digits, "
-            "shown below after personalising."
+            "Accuracy on the digits kept here. A personalised model is read only "
+            "on the digits it did not learn from (n counts them), so its figure "
+            "is honest; the note below says how many it left out."
         )
+        self.scores_note = QLabel()
+        self.scores_note.setWordWrap(True)
+        self.scores_note.hide()
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(
@@ -183,6 +186,7 @@ class MyDigitsView(QWidget):
         right = QVBoxLayout()
         right.addWidget(QLabel("How each model reads my digits (accuracy)"))
         right.addWidget(self.scores, 1)
+        right.addWidget(self.scores_note)
         right.addWidget(self.personalise_button)
         right.addWidget(self.result)
         layout = QHBoxLayout(self)
@@ -255,7 +259,8 @@ class MyDigitsView(QWidget):
         self.export_button.setEnabled(self.model.rowCount() > 0)
 
     def show_scores(self, scores: dict[str, Score]) -> None:
-        """One row per model: accuracy on all my digits and per class."""
+        """One row per model: accuracy on my digits, overall and per class
+        (a personalised model's on those it did not learn from)."""
         self.scores.setRowCount(len(scores))
         self.scores.setVerticalHeaderLabels(list(scores))
         for row, score in enumerate(scores.values()):
@@ -268,6 +273,21 @@ class MyDigitsView(QWidget):
                 value = values[column] if column < len(values) else None
                 if value is not None and value < 1:  # redder the more misread
                     item.setBackground(QColor(229, 57, 53, int(40 + 160 * (1 - value))))
-                item.setToolTip(score.error or "")
+                item.setToolTip(score.error or _unlearned(score))
                 self.scores.setItem(row, column, item)
+        notes = [f"{name}: {_unlearned(score)}" for name, score in scores.items()
+                 if score.learned and not score.error]  # fmt: skip
+        self.scores_note.setText("\n".join(notes))
+        self.scores_note.setVisible(bool(notes))
         self.scores.updateGeometry()  # new names and counts: a new width
+
+
+def _unlearned(score: Score) -> str:
+    """What a personalised model's row is measured on, in words."""
+    if not score.learned:
+        return ""
+    if not score.n:
+        return (f"learned from all {score.learned} of these digits: none is "
+                "left to measure it on")  # fmt: skip
+    return (f"measured on the {score.n} digits it did not learn from "
+            f"({score.learned} it learned from are left out)")  # fmt: skip

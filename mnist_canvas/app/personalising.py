@@ -95,13 +95,43 @@ class Personalising:
 
     def _personalise_labels(self, running: bool) -> None:
         """The button and the menu item say what they do now: start or cancel."""
-        self.view.personalise_button.setText(
-            "Cancel Personalising" if running else "Personalise…"
-        )
         self.personalise_action.setText(
             "Cancel &Personalising" if running
             else "&Personalise the Model on My Digits…"
         )  # fmt: skip
+        if running:
+            button = self.view.personalise_button
+            button.setText("Cancel Personalising")
+            button.setEnabled(True)
+            button.setToolTip("Stop personalising; nothing is saved")
+        else:
+            self.update_personalise_button()
+
+    def update_personalise_button(self) -> None:
+        """The button names the model it would teach, and is off, saying why,
+        while that cannot be done (too few digits, a model with no weights)."""
+        if self.run is not None and self.run.is_running():
+            return  # it cancels meanwhile
+        entry = self.window.catalogue.get(self.window.active_model() or "")
+        count = len(self._collection) if self._collection is not None else 0
+        button = self.view.personalise_button
+        if entry is None:
+            button.setText("Personalise…")
+            why = "Choose a model in the Model list first."
+        else:
+            button.setText(f"Personalise {entry.name}…")
+            why = None
+        if entry is not None and entry.path.suffix != SUFFIX:
+            why = (f"{entry.name} is an ONNX model with no weights to fine-tune "
+                   "here; choose one trained here in the Model list.")  # fmt: skip
+        elif entry is not None and count < MIN_DIGITS:
+            why = (f"Needs at least {MIN_DIGITS} of your digits; you have {count}. "
+                   "Draw one, then press its key (0–9).")  # fmt: skip
+        button.setEnabled(why is None)
+        button.setToolTip(why or (
+            f"Teach {entry.name} your handwriting: a new model, {entry.name}-mine, "
+            f"learns from four fifths of your {count} digits in the background "
+            "and is measured on the rest"))  # fmt: skip
 
     def _personalise_ended(self) -> None:
         """The child is gone: the labels say start again, and the copy of the
@@ -117,7 +147,7 @@ class Personalising:
         held = self.pending["held"]
         self.accuracy.submit(
             [d.drawing for d in held], [d.label for d in held],
-            [self.pending["parent"], name], tag="held back",
+            models=[self.pending["parent"], name], tag="held back",
         )  # fmt: skip
         self._stale = True
         self._score_if_stale()

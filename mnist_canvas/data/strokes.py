@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import re
 import zlib
@@ -146,6 +147,15 @@ def stroke_records(
                 yield data, parse_record(data, str(path), number), text
     except (OSError, EOFError, UnicodeDecodeError, zlib.error) as error:
         raise DataError(f"{path}: cannot be read ({error})") from None
+
+
+def fingerprint(digit: LabelledDrawing) -> str:
+    """A short name for a digit's ink (its strokes as written, not its label):
+    the same drawing read from any copy of its record has the same one. A
+    personalised model lists those it learned from, so it is measured
+    without them."""
+    text = json.dumps(digit.strokes, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def person(writer: str | None) -> str:

@@ -597,3 +597,54 @@ def test_keys_reach_the_canvas_after_a_click_in_the_dock_or_a_stroke(feature, qt
     qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(147, 235))
     type_digit(Qt.Key.Key_1)
     assert feature.collection.labels() == [7, 1]
+
+
+def keep_apart(feature, labels):
+    """Digits each drawn a little apart (so no two have the same ink)."""
+    for i, label in enumerate(labels):
+        points = [(x + 3 * i, y + 2 * i) for x, y in (ONE if label == 1 else SEVEN)]
+        draw(feature.window, points)
+        assert feature.label(label)
+
+
+def test_a_personalised_model_is_scored_without_the_digits_it_learned_from(
+    feature, qtbot
+):
+    from mnist_canvas.data.strokes import fingerprint
+    from mnist_canvas.files import user_models_dir
+    from mnist_canvas.models.checkpoint_file import load_checkpoint, save_checkpoint
+
+    feature.dock.show()
+    keep_apart(feature, [1, 7, 7, 1, 7])
+    digits = feature.collection.digits()
+    model, metadata = load_checkpoint(resolve_model("cnn-bn"))
+    path = user_models_dir() / "cnn-bn-mine.safetensors"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    learned = [fingerprint(d) for d in digits[:3]]
+    save_checkpoint(path, model, {**metadata, "learned_from": learned})
+    with qtbot.waitSignal(feature.accuracy.scored, timeout=30000) as signal:
+        feature.window.add_model(str(path))
+        feature._changed()  # as any change to the collection does
+    scores = signal.args[1]
+    assert scores["cnn-bn-mine"].n == 2 and scores["cnn-bn-mine"].learned == 3
+    assert scores["cnn-bn"].n == 5 and scores["cnn-bn"].learned == 0
+    note = feature.view.scores_note.text()
+    assert "cnn-bn-mine: measured on the 2 digits it did not learn from" in note
+    assert "(3 it learned from are left out)" in note
+    assert "cnn-bn:" not in note and feature.view.scores_note.isVisibleTo(feature.view)
+
+
+def test_the_personalise_button_names_its_model_and_needs_ten_digits(feature):
+    feature.dock.show()
+    button = feature.view.personalise_button
+    keep(feature, [7] * 3)
+    assert button.text() == f"Personalise {DEFAULT_MODEL}…"
+    assert not button.isEnabled()
+    assert "at least 10 of your digits; you have 3" in button.toolTip()
+    keep(feature, [1] * 7)
+    assert button.isEnabled() and f"{DEFAULT_MODEL}-mine" in button.toolTip()
+    feature.window.model_picker.choose("svm")
+    assert button.text() == "Personalise svm…" and not button.isEnabled()
+    assert "no weights to fine-tune" in button.toolTip()
+    feature.window.model_picker.choose("cnn-bn")
+    assert button.text() == "Personalise cnn-bn…" and button.isEnabled()

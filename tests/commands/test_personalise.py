@@ -1,5 +1,6 @@
 """Personalising: the fine-tune itself and its command line."""
 
+import dataclasses
 import json
 import random
 import re
@@ -10,10 +11,12 @@ import torch
 from mnist_canvas import evaluate, personalise
 from mnist_canvas.data import DATA_ENV
 from mnist_canvas.data.my_digits import MyDigits
+from mnist_canvas.data.strokes import fingerprint
 from mnist_canvas.ink.drawing import Drawing, Stroke
 from mnist_canvas.models.checkpoint_file import load_checkpoint, read_metadata
 from mnist_canvas.models.classifier import Classifier, predict_many, resolve_model
-from mnist_canvas.training.fine_tune import Recipe, digit_images
+from mnist_canvas.models.registry import DEFAULT_MODEL
+from mnist_canvas.training.fine_tune import STEPS_MAX, STEPS_MIN, Recipe, digit_images
 from mnist_canvas.training.fine_tune import personalise as fine_tune
 
 QUICK = Recipe(steps=40, batch_size=32, variants=4, threads=1)
@@ -59,9 +62,36 @@ def test_the_model_learns_a_style_and_keeps_its_batchnorm_statistics(my_waves):
 
 
 def test_recipes_refuse_absurd_values():
-    for bad in ({"steps": 0}, {"lr": 0}, {"mine": 1.5}, {"batch_size": True}):
+    for bad in ({"steps": 0}, {"lr": 0}, {"mine": 1.5}, {"batch_size": True},
+                {"learn": "some"}, {"distill": 2}, {"warp": -1}):  # fmt: skip
         with pytest.raises(ValueError):
             Recipe(**bad)
+
+
+def test_steps_grow_with_the_digits_within_bounds():
+    recipe = Recipe()
+    counts = [1, 10, 30, 100, 10_000]
+    steps = [recipe.steps_for(n) for n in counts]
+    assert steps == sorted(steps) and steps[0] < steps[-1]
+    assert steps[0] == STEPS_MIN and steps[-1] == STEPS_MAX
+    assert Recipe(steps=7).steps_for(10_000) == 7  # asked for: as asked
+
+
+def test_late_learning_leaves_the_early_layers_as_they_were(my_waves):
+    model, _ = load_checkpoint(resolve_model("cnn-bn-wide-x2"))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    mine = digit_images(my_waves.digits(), 2)
+    recipe = Recipe(steps=3, batch_size=8, variants=2, learn="late", threads=1)
+    fine_tune(model, mine, None, recipe)
+    after = model.state_dict()
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    for member in ("0.branches.0", "0.branches.1"):  # both members of the pair
+        assert f"{member}.0.weight" not in changed  # the first convolution
+        assert f"{member}.7.weight" not in changed  # the third
+        assert f"{member}.11.weight" in changed  # the second-last one
+        assert f"{member}.14.weight" in changed  # the last one
+    assert "1.weight" in changed  # the head
+    assert all(p.requires_grad for p in model.parameters())  # as it was given
 
 
 def run(argv, capsys) -> tuple[int, str, str]:
@@ -92,6 +122,23 @@ def test_the_command_writes_a_model_usable_everywhere(
     classifier = Classifier.load(out)
     assert read_as_six(classifier) > 0.8
     assert evaluate.main(["--strokes", str(my_waves.path), "--model", str(out)]) == 0
+
+
+def test_without_model_the_default_learns_and_lists_what_it_learned_from(
+    my_waves, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    out = tmp_path / "mine.safetensors"
+    argv = ["--digits", my_waves.path, "--out", out, "--steps", 2, "--json"]
+    code, stdout, stderr = run(argv, capsys)
+    assert code == 0, stderr
+    assert set(json.loads(stdout.strip().splitlines()[-1])) == {
+        "path", "seconds", "digits", "mnist_test"}  # fmt: skip
+    metadata = read_metadata(out)
+    assert metadata["parent"]["name"] == DEFAULT_MODEL
+    learned = metadata["learned_from"]
+    assert learned == sorted({fingerprint(d) for d in my_waves.digits()})
+    assert len(learned) == 24  # one each: 24 different waves
 
 
 def personalised(model, digits, out, mnist_dir, steps, capsys) -> dict:
@@ -185,3 +232,23 @@ def test_an_existing_file_is_never_replaced(my_waves, tmp_path, capsys, monkeypa
     assert code == 2 and "appeared meanwhile; it was kept" in stderr
     assert out.read_bytes() == b"written meanwhile"
     assert not list(tmp_path.glob(".mine.safetensors.*"))  # no part left
+
+
+def test_the_guard_keeps_mnist_within_its_budget(my_waves, mnist):
+    """A recipe rough enough to wreck MNIST (a huge learning rate): with the
+    guard the result loses at most the budget on its validation images."""
+    from mnist_canvas.data.mnist import validation_split
+    from mnist_canvas.training.fine_tune import GUARD_IMAGES
+    from mnist_canvas.training.fit import evaluate as accuracy
+
+    guard = validation_split(mnist.train, GUARD_IMAGES, seed=0)[1]
+    mine = digit_images(my_waves.digits(), 2)
+    rough = Recipe(steps=15, batch_size=32, variants=2, lr=0.05, threads=1)
+    figures = {}
+    for budget in (0.0, 0.001):
+        model, _ = load_checkpoint(resolve_model("cnn-bn"))
+        parent = accuracy(model, guard)[1]
+        fine_tune(model, mine, mnist.train, dataclasses.replace(rough, guard=budget))
+        figures[budget] = parent - accuracy(model, guard)[1]
+    assert figures[0.0] > 0.01  # unguarded, it forgets
+    assert figures[0.001] <= 0.001 + 1e-9  # guarded, within 0.1 points
