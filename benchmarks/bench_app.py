@@ -6,6 +6,8 @@
     python benchmarks/bench_app.py --why --startup-repeats 0 --json
     python benchmarks/bench_app.py --during-personalise ../shared/data/mnist --json
     python benchmarks/bench_app.py --during-diagnose cnn-bn --json
+    python benchmarks/bench_app.py --fresh-install --why --compare --json
+    python benchmarks/bench_app.py --during-explorer ../shared/data/mnist --json
 
 Drives the real MainWindow offscreen: replays pen-digit strokes (from
 $MNIST_CANVAS_DATA/pen-digits when present, else generated loops) point by
@@ -21,7 +23,14 @@ enough steps to last the whole measurement; with --during-diagnose MODEL,
 Diagnose ▸ Diagnose This Model… runs on MODEL (its checks start again if they
 end before the measurement does). With --why, the Why
 view is open, so attribution, neighbours, probe answers and sweeps are computed
-for every point as well (the default's neighbour index is built first).
+for every point as well (the default's neighbour index answers first; with
+--fresh-install it is still being built, at low priority, while the points
+are measured). With --during-explorer, the misreadings explorer reads MNIST's
+test set with the default model again and again for the whole measurement.
+With --fresh-install, every start-up and the window measured run on an empty
+cache folder of their own, as on a fresh install (no ONNX export, no index);
+with --compare, the time from opening Compare (a digit drawn) until every
+model's row is shown is measured too.
 """
 
 from __future__ import annotations
@@ -60,15 +69,22 @@ def startup_probe() -> None:
     app.exec()
 
 
-def measure_startup(repeats: int) -> list[float]:
+def fresh_cache() -> None:
+    """An empty cache folder of its own, as on a fresh install."""
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp()
+
+
+def measure_startup(repeats: int, fresh: bool = False) -> list[float]:
     times = []
     for _ in range(repeats):
+        env = {**os.environ, "XDG_CACHE_HOME": tempfile.mkdtemp()} if fresh else None
         start = time.time()
         out = subprocess.run(
             [sys.executable, __file__, "--startup-probe"],
             capture_output=True,
             text=True,
             check=True,
+            env=env,
         )
         shown = float(out.stdout.split("SHOWN ")[1].split()[0])
         times.append(shown - start)
@@ -131,13 +147,62 @@ def start_personalising(app, data_dir: str):
     return run
 
 
+def start_explorer(window, data_dir: str):
+    """The explorer's reading of MNIST test by the default model, started
+    again each time it ends, for the whole measurement."""
+    from mnist_canvas.app.explorer_run import ExplorerRuns, Job
+    from mnist_canvas.diagnosis.explore import Dataset
+
+    runs = ExplorerRuns(window.predictor.loader)
+    name = window.catalogue.default()
+    job = Job.make(name, window.catalogue.get(name).path, Dataset.mnist(data_dir), {})
+    runs.finished = 0
+
+    def again(*_) -> None:
+        runs.finished += 1
+        runs.cache.clear()
+        runs.start(job)
+
+    runs.done.connect(again)
+    runs.failed.connect(lambda job, message: print("explorer failed:", message))
+    runs.start(job)
+    return runs
+
+
+def measure_compare(app, window) -> float:
+    """Seconds from opening Compare (a digit drawn) until every usable
+    model's row shows its reading."""
+    from mnist_canvas.app.layout import showing
+
+    window.canvas.add_stroke([(140, 60), (140, 220)])
+    while window.probabilities.serial < window.last_serial:
+        app.processEvents()
+    usable = set(window.catalogue.usable())
+    start = time.perf_counter()
+    window.compare_dock.show()
+    assert showing(window.compare_dock)
+
+    def answered() -> bool:
+        rows = {name for name, p, _ in window.compare.rows if p is not None}
+        return usable <= rows
+
+    while not answered():
+        app.processEvents()
+    seconds = time.perf_counter() - start
+    window.compare_dock.hide()
+    window.canvas.clear()
+    return seconds
+
+
 def measure_latency(
     count: int,
     train_data: str | None = None,
     why: bool = False,
     personalise_data: str | None = None,
     diagnose: str | None = None,
-) -> tuple[list[float], str]:
+    explorer_data: str | None = None,
+    compare: bool = False,
+) -> tuple[list[float], str, dict]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
     from samples import sample_drawings
@@ -148,13 +213,19 @@ def measure_latency(
     path = os.path.join(tempfile.mkdtemp(), "s.ini")
     window = MainWindow(QSettings(path, QSettings.Format.IniFormat))
     window.show()
+    found = {}
+    if compare:
+        found["compare_every_row_s"] = round(measure_compare(app, window), 3)
     if why:
+        start = time.perf_counter()
         window.why.dock.show()
         strip = window.why.panel.neighbours
         window.canvas.add_stroke([(140, 60), (140, 220)])
-        while len(strip.indices) < 8:  # the index is built (or read) first
+        while len(strip.indices) < 8:  # the index answers (or is read) first
             app.processEvents()
+        found["why_first_neighbours_s"] = round(time.perf_counter() - start, 3)
     run = start_training(app, train_data) if train_data else None
+    explorer = start_explorer(window, explorer_data) if explorer_data else None
     if personalise_data:
         run = start_personalising(app, personalise_data)
     canvas, view = window.canvas, window.probabilities
@@ -188,12 +259,20 @@ def measure_latency(
         if not run.is_running():
             raise SystemExit("the background run ended before the measurement did")
         run.wait_stopped()
+    if why:
+        index = window.why.indexes.get(window.why.model)
+        found["why_index_complete_at_end"] = bool(index is not None and index.complete)
+    if explorer is not None:
+        if not explorer.busy():
+            raise SystemExit("the explorer ended before the measurement did")
+        found["explorer_readings_done"] = explorer.finished
+        explorer.stop()
     window.predictor.stop()
     window.why.stop()
     window.diagnose.stop()
     canvas.undo_stack.setClean()
     window.close()
-    return times, source
+    return times, source, found
 
 
 def main() -> None:
@@ -219,16 +298,33 @@ def main() -> None:
         default=None,
         help="measure while Diagnose This Model runs on MODEL",
     )
+    parser.add_argument(
+        "--during-explorer",
+        metavar="MNIST_DIR",
+        default=None,
+        help="measure while the explorer reads MNIST test, again and again",
+    )
     parser.add_argument("--why", action="store_true", help="with the Why view open")
+    parser.add_argument(
+        "--fresh-install", action="store_true", help="an empty cache folder"
+    )
+    parser.add_argument(
+        "--compare", action="store_true", help="time Compare's rows after opening"
+    )
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.startup_probe:
         startup_probe()
         return
-    startup = measure_startup(args.startup_repeats) if args.startup_repeats else []
-    times, source = measure_latency(
+    fresh = args.fresh_install
+    startup = (
+        measure_startup(args.startup_repeats, fresh) if args.startup_repeats else []
+    )
+    if fresh:
+        fresh_cache()
+    times, source, found = measure_latency(
         args.count, args.during_training, args.why, args.during_personalise,
-        args.during_diagnose,
+        args.during_diagnose, args.during_explorer, args.compare,
     )  # fmt: skip
     t = np.array(times)
     figures = {
@@ -243,6 +339,9 @@ def main() -> None:
         "during_personalise": bool(args.during_personalise),
         "why_open": args.why,
         "during_diagnose": args.during_diagnose,
+        "during_explorer": bool(args.during_explorer),
+        "fresh_install": fresh,
+        **found,
     }
     if args.json:
         print(json.dumps(figures))
@@ -253,6 +352,8 @@ def main() -> None:
         )
         if startup:
             print(f"start-up to first window: {figures['startup_s']} s (median)")
+        for key, value in found.items():
+            print(f"{key}: {value}")
 
 
 if __name__ == "__main__":

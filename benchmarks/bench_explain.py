@@ -11,8 +11,9 @@ default canvas as the app shows them:
   the background, and the probability of the digit read should fall far more
   than when as many random ink pixels (or 10 % of the ink) are painted over;
 - neighbours: for digits read correctly, the share of the 8 nearest training
-  digits (in the model's feature space) labelled with the digit read, and the
-  share of the 8 the fast search finds that a full search finds too.
+  digits (in the model's feature space) labelled with the digit read
+  (`bench_neighbours.py --choices`: what each way of making the index small
+  costs in this share).
 Speed, one thread as in the app: attribution, a neighbour query (the model's
 features and the search), and a probe move → answer (probe, preprocessing,
 model), each in milliseconds.
@@ -133,11 +134,6 @@ def main() -> None:
         for x, label in zip(inputs[right], labels[right], strict=True)
     ]
     found["neighbours_share_same_label"] = round(float(np.mean(shares)), 4)
-    found["neighbours_same_as_full_search"] = round(float(np.mean([
-        len({n.index for n in index.query(f, 8)}
-            & {n.index for n in index.query(f, 8, exact=True)}) / 8
-        for f in classifier.features(inputs)
-    ])), 4)  # fmt: skip
     found["neighbour_space"] = index.space
     found["attribution_latency"] = measure(
         lambda x: occlusion(classifier, x), list(inputs[:100]), 3

@@ -19,17 +19,29 @@ from .files import atomic_write
 from .models.checkpoint_file import CheckpointError
 from .models.classifier import resolve_model
 from .models.engine import ModelError
-from .models.onnx_export import exported_onnx
+from .models.onnx_export import exported_onnx, ship_onnx
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m mnist_canvas.export", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("model", metavar="MODEL", help="shipped name or checkpoint")
-    parser.add_argument("--onnx", required=True, metavar="OUT.onnx")
+    parser.add_argument("model", metavar="MODEL", nargs="+",
+                        help="shipped name or checkpoint")  # fmt: skip
+    parser.add_argument("--onnx", metavar="OUT.onnx", help="where to write it")
+    parser.add_argument(
+        "--ship", action="store_true",
+        help="write each checkpoint's export beside it, in onnx/ under its content "
+        "hash, as the shipped models carry theirs (replacing older exports)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
-    path, out = resolve_model(args.model), Path(args.onnx)
+    if args.ship:
+        for checkpoint in args.model:
+            print(ship_onnx(checkpoint))
+        return 0
+    if args.onnx is None or len(args.model) != 1:
+        parser.error("give one MODEL and --onnx OUT.onnx (or --ship CHECKPOINT…)")
+    path, out = resolve_model(args.model[0]), Path(args.onnx)
     try:
         if path.suffix == ".onnx" or not path.is_file():
             raise CheckpointError(f"{path}: no such checkpoint")

@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ..diagnosis.explore import Dataset, Readings, cache_key, read_dataset
 from ..models.classifier import Classifier, LoadedModels
+from ..models.engine import lower_thread_priority
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class _Worker(QObject):
             self.progress.emit(done, total)
             return not self.stop.is_set()
 
+        # Behind the window's own work: the bars keep up while it reads (its
+        # batch session's threads, made on this thread, inherit the priority).
+        lower_thread_priority()
         try:
             classifier = self.models.get(job.model, job.path)
             readings = read_dataset(classifier, job.dataset, dict(job.steps), progress)

@@ -53,14 +53,26 @@ class NeighbourStrip(QWidget):
         layout.addWidget(self.progress)
         layout.addLayout(row)
 
-    def show_neighbours(self, neighbours, images: np.ndarray, space: str) -> None:
-        """`Neighbour`s (nearest first) and the training images they index."""
-        self.progress.hide()
+    def show_neighbours(
+        self, neighbours, images: np.ndarray, space: str,
+        searched: int | None = None, total: int | None = None,
+    ) -> None:  # fmt: skip
+        """`Neighbour`s (nearest first) and the training images they index;
+        found among the first `searched` of `total` training digits while the
+        model's index still grows (the progress bar then stays)."""
+        growing = searched is not None and total is not None and searched < total
+        if not growing:
+            self.progress.hide()
         self.indices = [n.index for n in neighbours]
         labels = [n.label for n in neighbours]
         where = "its features" if space == "features" else "pixels"
+        among = (
+            f", among the {searched:,} of {total:,} read so far (more coming)"
+            if growing
+            else ""
+        )
         self.title.setText(
-            f"Nearest training digits (in {where}): "
+            f"Nearest training digits (in {where}{among}): "
             + " ".join(str(label) for label in labels)
             + ". Click one to draw on it."
         )
@@ -76,7 +88,8 @@ class NeighbourStrip(QWidget):
             button.hide()
 
     def show_progress(self, done: int, total: int) -> None:
-        self.title.setText("Nearest training digits: building this model's index")
+        if not self.indices:  # neighbours found so far keep their title
+            self.title.setText("Nearest training digits: building this model's index")
         self.progress.setMaximum(total)
         self.progress.setValue(done)
         self.progress.show()

@@ -18,6 +18,7 @@ from ..diagnosis.attribution import occlusion
 from ..diagnosis.probes import apply, current_size, sweep
 from ..ink.drawing import Drawing
 from ..models.classifier import LoadedModels
+from ..models.engine import lower_thread_priority
 from .attribution_view import AttributionView
 from .jobs import LatestJobs
 from .layout import boxed, showing
@@ -49,6 +50,7 @@ class Why(QObject):
     """Feeds the panel: requests work on each new reading and shows answers."""
 
     indexProgress = Signal(str, int, int)  # model, done, total (any thread)
+    indexGrew = Signal(str, object)  # model, a partial index (any thread)
 
     def __init__(self, window: QMainWindow, panel: WhyPanel, dock):
         super().__init__(window)
@@ -69,6 +71,7 @@ class Why(QObject):
         self.builder.done.connect(self._index_built)
         self.builder.failed.connect(self._index_failed)
         self.indexProgress.connect(self._index_progress)
+        self.indexGrew.connect(self._index_grew)
         window.predictor.results.connect(self._results)
         panel.attribution.contrastChanged.connect(lambda _: self._attribute())
         panel.probes.probesChanged.connect(lambda _: self._probe())
@@ -134,8 +137,9 @@ class Why(QObject):
     def _neighbours(self) -> None:
         model, pixels = self.model, self.input
         index = self.indexes.get(model)
+        if index is None or not index.complete:
+            self._build_index(model)  # once: it answers as it grows
         if index is None:
-            self._build_index(model)
             return
         self.jobs.submit(
             "neighbours",
@@ -173,7 +177,9 @@ class Why(QObject):
             panel.attribution.show_attribution(*value)
         elif kind == "neighbours":
             near, index = value
-            panel.neighbours.show_neighbours(near, index.images, index.space)
+            panel.neighbours.show_neighbours(
+                near, index.images, index.space, len(index), index.total
+            )
         elif kind == "probe":
             panel.probes.show_answer(value.probabilities, "The probed drawing is empty")
         elif kind == "sweep":
@@ -212,9 +218,17 @@ class Why(QObject):
                     raise InterruptedError("the window closed")
                 self.indexProgress.emit(model, done, total)
 
+            def partial(index):
+                # Answers come from the first digits at once (read on both
+                # cores); the rest are read behind the window's own work.
+                lower_thread_priority()
+                self.indexGrew.emit(model, index)
+
+            classifier = self._loaded(model)
             return model, load_or_build(
-                self._loaded(model), entry.path, folder, progress
-            )
+                classifier, entry.path, folder, progress, partial,
+                reader=classifier.for_batches(),
+            )  # fmt: skip
 
         self.panel.neighbours.show_progress(0, 1)
         self.builder.submit(f"index {model}", build)
@@ -226,6 +240,13 @@ class Why(QObject):
     def _index_progress(self, model: str, done: int, total: int) -> None:
         if model == self.model:
             self.panel.neighbours.show_progress(done, total)
+
+    def _index_grew(self, model: str, index) -> None:
+        if model not in self.building:  # a late signal of a build that ended
+            return
+        self.indexes[model] = index
+        if model == self.model and self.input is not None:
+            self._neighbours()
 
     def _index_built(self, kind: str, serial: int, value) -> None:
         model, index = value

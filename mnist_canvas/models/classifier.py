@@ -33,6 +33,10 @@ from .formats import SUFFIXES
 from .registry import DEFAULT_MODEL
 
 WEIGHTS_ENV = "MNIST_CANVAS_WEIGHTS"
+# Intra-op threads of the sessions that read many digits at once (`for_batches`):
+# both cores of a small machine (measured, benchmarks/bench_explorer.py).
+BATCH_THREADS = 2
+BATCH = 1000  # digits a batch session reads at once
 
 
 def shipped_weights_dir() -> Path:
@@ -127,6 +131,7 @@ class Classifier:
         self.name = name
         self.convention, self.output = convention, output
         self.expected_steps = expected_steps(metadata)
+        self._batches: Classifier | None = None
 
     @classmethod
     def load(
@@ -159,6 +164,17 @@ class Classifier:
         from .engine import onnx_bytes
 
         return cls(Session(onnx_bytes(model), threads), metadata, name)
+
+    def for_batches(self) -> Classifier:
+        """This model on a session with BATCH_THREADS intra-op threads, made
+        once and kept: for reading many digits at once (evaluations, the
+        explorer, the neighbour index), never for the live path's one digit."""
+        if self._batches is None:
+            session = self.session.with_threads(BATCH_THREADS)
+            self._batches = self if session is self.session else Classifier(
+                session, self.metadata, self.name, self.convention, self.output
+            )  # fmt: skip
+        return self._batches
 
     def steps(self, overrides: Mapping[str, bool] | None = None) -> dict[str, bool]:
         """The step switches to use: the model's own, with `overrides` applied
@@ -298,15 +314,16 @@ def preprocess_many(
 
 
 def read_inputs(
-    inputs: np.ndarray, empty: np.ndarray, classifier: Classifier, batch: int = 1000
+    inputs: np.ndarray, empty: np.ndarray, classifier: Classifier, batch: int = BATCH
 ) -> np.ndarray:
-    """(N, 10) probabilities of (N, 28, 28) model inputs, batched; rows of
-    empty drawings are NaN."""
+    """(N, 10) probabilities of (N, 28, 28) model inputs, batched, by the
+    model's batch session (`for_batches`); rows of empty drawings are NaN."""
     if not len(inputs):
         return np.zeros((0, 10), np.float32)
+    reader = classifier.for_batches()
     out = np.concatenate(
         [
-            classifier.probabilities(inputs[i : i + batch])
+            reader.probabilities(inputs[i : i + batch])
             for i in range(0, len(inputs), batch)
         ]
     )
@@ -318,7 +335,7 @@ def predict_many(
     sources: Iterable[Drawing | np.ndarray],
     classifier: Classifier,
     overrides: Mapping[str, bool] | None = None,
-    batch: int = 1000,
+    batch: int = BATCH,
 ) -> np.ndarray:
     """(N, 10) probabilities of many drawings, batched; rows of empty
     drawings are NaN. A bad source raises BadSource naming its index."""

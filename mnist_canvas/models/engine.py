@@ -7,7 +7,10 @@ Our checkpoints stay the source of truth: their ONNX form is exported on first
 use into the cache, under the checkpoint's content hash, so any change to a
 checkpoint makes a new export and no file beside the shipped weights is ever
 written (they may sit in a read-only install). Only that export needs torch;
-running a model never does.
+running a model never does. The shipped checkpoints come with their exports
+made already, in onnx/ beside them under the same content hash (made by
+`mnist-canvas-export --ship weights/*.safetensors`, checked against
+the checkpoints by the tests): a fresh install starts without torch.
 
 Our exports have a second output, "features": what the final linear layer
 reads (the model's own feature space, for nearest training digits). Running
@@ -20,6 +23,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -32,6 +36,7 @@ from ..files import atomic_write, cache_dir, content_hash
 EXPORT_FORMAT = 2
 OPSET = 17
 INPUT, OUTPUT, FEATURES = "image", "logits", "features"
+SHIPPED = "onnx"  # the folder beside shipped checkpoints holding their exports
 # torch.onnx.export keeps global state: two threads exporting at once fail
 # ("GLOBALS.in_onnx_export must be True"), and the predictor, the explorer, My
 # digits and Why all load models on threads of their own.
@@ -50,6 +55,22 @@ def ort_words(error: Exception, limit: int = 300) -> str:
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text or type(error).__name__
+
+
+def lower_thread_priority(steps: int = 10) -> None:
+    """Make the calling thread (and the threads it starts from now on, ONNX
+    Runtime's among them) yield the CPU to the rest of the app: its nice
+    value raised by `steps`. Linux only (elsewhere nothing): there a thread's
+    nice value is its own. It cannot be lowered again: use it on a thread
+    that does background work only."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        thread = threading.get_native_id()
+        now = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, now + steps))
+    except OSError:
+        pass  # a priority we may not change: the work runs as it is
 
 
 class ModelError(Exception):
@@ -95,9 +116,26 @@ def onnx_bytes(model) -> bytes:
     return buffer.getvalue()
 
 
-def onnx_for_checkpoint(path: str | os.PathLike) -> Path:
-    """The cached ONNX export of a checkpoint, made now if missing."""
-    key = f"{content_hash(path)[:32]}-{EXPORT_FORMAT}"
+def shipped_onnx(path: str | os.PathLike, key: str | None = None) -> Path:
+    """Where a checkpoint's export is shipped: onnx/ beside it, named by the
+    checkpoint's content hash (`key`), so a changed checkpoint never meets an
+    export of its old weights."""
+    path = Path(path)
+    key = key or export_key(path)
+    return path.parent / SHIPPED / f"{path.stem}-{key}.onnx"
+
+
+def export_key(path: str | os.PathLike) -> str:
+    """A checkpoint's content hash and the export format."""
+    return f"{content_hash(path)[:32]}-{EXPORT_FORMAT}"
+
+
+def onnx_for_checkpoint(path: str | os.PathLike, shipped: bool = True) -> Path:
+    """The checkpoint's ONNX export: the one shipped beside it (unless
+    `shipped` is False), else the cached one, made now if missing."""
+    key = export_key(path)
+    if shipped and (beside := shipped_onnx(path, key)).is_file():
+        return beside
     cached = cache_dir() / "onnx" / f"{key}.onnx"
     if cached.is_file():
         return cached
@@ -120,8 +158,9 @@ def session_for_checkpoint(path: str | os.PathLike, threads: int = 1) -> Session
     try:
         return Session(cached, threads)
     except ModelError:
-        cached.unlink(missing_ok=True)
-        return Session(onnx_for_checkpoint(path), threads)
+        if cached.parent == cache_dir() / "onnx":  # a shipped one is never removed
+            cached.unlink(missing_ok=True)
+        return Session(onnx_for_checkpoint(path, shipped=False), threads)
 
 
 class Session:
@@ -134,7 +173,7 @@ class Session:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # warnings are ours to report, not ORT's
         source = model if isinstance(model, bytes) else str(model)
-        self.source = source  # the ONNX file (or bytes): its graph can be read
+        self.source, self.threads = source, threads  # the ONNX file (or bytes)
         try:
             self.session = ort.InferenceSession(
                 source, options, providers=["CPUExecutionProvider"]
@@ -147,6 +186,11 @@ class Session:
         self.outputs = self.session.get_outputs()
         self.input_name = self.inputs[0].name
         self.output_name = self.outputs[0].name
+
+    def with_threads(self, threads: int) -> Session:
+        """A session on the same model with `threads` intra-op threads (this
+        one if it has them)."""
+        return self if threads == self.threads else Session(self.source, threads)
 
     def has_output(self, name: str) -> bool:
         return any(output.name == name for output in self.outputs)

@@ -48,12 +48,19 @@ def test_probes_answer_sweep_and_apply_undoably(window, qtbot):
     assert window.canvas.drawing == before
 
 
-def test_neighbours_strip_opens_a_training_digit(window, qtbot, mnist_dir):
+def test_neighbours_strip_opens_a_training_digit(
+    window, qtbot, mnist_dir, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # no index cached yet
     window.settings.set_mnist_dir(str(mnist_dir))
     panel = _show(window, qtbot, wf.SEVEN)
     strip = panel.neighbours
     qtbot.waitUntil(lambda: len(strip.indices) == 8, timeout=120000)
     assert "7" in strip.title.text()
+    # The first answer comes from the first training digits read, and says so.
+    assert "of 60,000 read so far (more coming)" in strip.title.text()
+    assert not strip.progress.isHidden()
+    assert not window.why.indexes[window.why.model].complete
     strip.buttons[0].click()
     assert window.canvas.picture is not None and window.canvas.picture.shape == (
         280,

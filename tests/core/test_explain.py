@@ -5,7 +5,14 @@ import pytest
 
 from mnist_canvas.diagnosis import neighbours as neighbours_module
 from mnist_canvas.diagnosis.attribution import background, occlusion, squares
-from mnist_canvas.diagnosis.neighbours import FeatureIndex, build_index, load_or_build
+from mnist_canvas.diagnosis.neighbours import (
+    FeatureIndex,
+    Projection,
+    build_index,
+    grow_index,
+    load_or_build,
+    training_inputs,
+)
 from mnist_canvas.diagnosis.probes import Probes, apply, current_size, sweep
 from mnist_canvas.ink.drawing import Drawing, Stroke
 from mnist_canvas.models.classifier import Classifier
@@ -88,16 +95,63 @@ def test_index_query_is_exact():
     )
 
 
-def test_the_coarse_ranking_finds_the_nearest_of_structured_features():
+def test_projected_neighbours_of_structured_features_are_the_exact_ones():
     rng = np.random.default_rng(1)
-    features = rng.normal(size=(3000, 20)) @ rng.normal(size=(20, 128))
+    features = rng.normal(size=(3000, 20)) @ rng.normal(size=(20, 300))
     features += 0.05 * rng.normal(size=features.shape)
-    index = FeatureIndex(features, rng.integers(0, 10, 3000), "features")
-    assert index.coarse is not None
+    projection = Projection.of(features[:1000])
+    assert projection.basis.shape == (300, neighbours_module.DIMENSIONS)
+    index = FeatureIndex(projection(features), np.zeros(3000), "features", projection)
     for row in rng.integers(0, 3000, 20):
-        query = features[row] + 0.1 * rng.normal(size=128)
-        fast, exact = index.query(query, 8), index.query(query, 8, exact=True)
-        assert [n.index for n in fast] == [n.index for n in exact]
+        query = features[row] + 0.1 * rng.normal(size=300)
+        exact = np.argsort(np.linalg.norm(features - query, axis=1))[:8]
+        assert [n.index for n in index.query(query, 8)] == list(exact)
+
+
+def _digits(count: int, seed: int = 0):
+    """`count` bars of random slant and length, labelled by their length."""
+    rng = np.random.default_rng(seed)
+    images = np.zeros((count, 28, 28), np.uint8)
+    labels = rng.integers(0, 10, count)
+    for image, label, column in zip(
+        images, labels, rng.integers(8, 20, count), strict=True
+    ):
+        image[4 : 6 + 2 * label, column : column + 3] = 255
+    return images, labels
+
+
+def test_the_index_answers_while_it_grows(cnn_bn):
+    images, labels = _digits(700)
+    grown = list(grow_index(cnn_bn, images, labels, first=200, step=200))
+    assert [len(i) for i in grown] == [200, 400, 600, 700]
+    assert [i.complete for i in grown] == [False, False, False, True]
+    whole = grown[-1]
+    assert sorted(whole.ids) == list(range(700))  # every digit once
+    assert (whole.labels == labels[whole.ids]).all()
+    assert whole.projection is not None  # 576 features → DIMENSIONS
+    assert whole.points.shape == (700, neighbours_module.DIMENSIONS)
+    first = grown[0]
+    assert (first.ids == whole.ids[:200]).all()  # a part grows, never changes
+    assert (first.points == whole.points[:200]).all()
+    query = training_inputs(cnn_bn, images[5:6])[0]
+    # A partial index answers among its own digits: the nearest of them.
+    near = first.nearest(cnn_bn, query, 3)
+    point = first.projection(cnn_bn.features(query[None])[0])
+    exact = np.argsort(np.linalg.norm(first.points - point, axis=1))[:3]
+    assert [n.index for n in near] == list(first.ids[exact])
+    nearest = whole.nearest(cnn_bn, query, 1)[0]  # the digit itself (or its twin)
+    assert (images[nearest.index] == images[5]).all()
+    assert all(n.label == labels[n.index] for n in near)
+
+
+def test_a_saved_index_answers_as_it_did(cnn_bn, tmp_path):
+    images, labels = _digits(300)
+    index = build_index(cnn_bn, images, labels)
+    index.save(tmp_path / "index.npz")
+    loaded = FeatureIndex.load(tmp_path / "index.npz")
+    assert (loaded.ids == index.ids).all() and loaded.complete
+    query = training_inputs(cnn_bn, images[7:8])[0]
+    assert loaded.nearest(cnn_bn, query, 8) == index.nearest(cnn_bn, query, 8)
 
 
 def test_a_damaged_index_is_rebuilt(cnn_bn, tmp_path, monkeypatch):
@@ -120,9 +174,21 @@ def test_a_damaged_index_is_rebuilt(cnn_bn, tmp_path, monkeypatch):
         neighbours_module, "load_mnist", lambda d: type("M", (), {"train": train})
     )
     monkeypatch.setattr(neighbours_module, "index_path", lambda c, p: path)
-    index = load_or_build(cnn_bn, "weights/cnn-bn.safetensors", tmp_path)
-    assert len(index) == 30 and index.images is images
+    monkeypatch.setattr(neighbours_module, "FIRST", 10)
+    monkeypatch.setattr(neighbours_module, "STEP", 10)
+    partial = []
+    index = load_or_build(
+        cnn_bn, "weights/cnn-bn.safetensors", tmp_path, partial=partial.append
+    )
+    assert len(index) == 30 and index.images is images and index.complete
+    assert [len(i) for i in partial] == [10, 20]  # shown while it grew
+    assert all(i.images is images for i in partial)
     assert len(FeatureIndex.load(path)) == 30  # written again, whole
+    partial.clear()
+    load_or_build(
+        cnn_bn, "weights/cnn-bn.safetensors", tmp_path, partial=partial.append
+    )
+    assert partial == []  # read from the cache, complete at once
 
 
 class _Tensor:
@@ -138,8 +204,6 @@ def test_neighbours_share_the_label_on_mnist(cnn_bn, mnist, tmp_path, monkeypatc
     images, labels = mnist.train.images.numpy(), mnist.train.labels.numpy()
     index = build_index(cnn_bn, images[:3000], labels[:3000])
     test = mnist.test.images.numpy()[:20]
-    from mnist_canvas.diagnosis.neighbours import training_inputs
-
     shares = [
         np.mean([n.label == label for n in index.nearest(cnn_bn, x, 8)])
         for x, label in zip(
