@@ -14,13 +14,14 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow
 
-from . import explorer_action, model_recipe, my_digits, why_action
+from . import explorer_action, help_pages, model_recipe, my_digits, why_action
 
 INSTALLERS: list[Callable[[QMainWindow], object]] = [
     model_recipe.install,
     explorer_action.install,
     why_action.install,
     my_digits.install,
+    help_pages.install,  # last: it lists the others' shortcuts
 ]
 
 

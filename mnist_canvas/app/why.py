@@ -1,5 +1,5 @@
 """Why: which pixels decided it, the training digits it resembles, and how
-the answer moves when the drawing changes (Diagnose ▸ Show Why).
+the answer moves when the drawing changes (View ▸ Show Why).
 
 Installed through `features.INSTALLERS`. Everything slow runs in `LatestJobs`
 workers (one for the live views, one for building a model's neighbour index),

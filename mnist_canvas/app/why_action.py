@@ -1,8 +1,10 @@
-"""Diagnose ▸ Show Why: the Why dock's menu entry. The views (and pyqtgraph,
-which they plot with) are loaded when the dock is first shown, not at start-up."""
+"""View ▸ Show Why (Ctrl+Shift+W), beside Compare and My Digits: the Why
+dock's menu entry. The views (and pyqtgraph, which they plot with) are loaded
+when the dock is first shown, not at start-up."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from .actions import menu
@@ -46,5 +48,6 @@ def install(window: QMainWindow) -> LazyWhy:
     action.setStatusTip(
         "Which pixels decided it, similar training digits, what-if probes"
     )
-    menu(window, "&Diagnose").addAction(action)
+    action.setShortcut(QKeySequence("Ctrl+Shift+W"))
+    menu(window, "&View").addAction(action)
     return window.why
