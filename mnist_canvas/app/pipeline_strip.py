@@ -26,11 +26,15 @@ class _StageTile(QWidget):
         self.image = QLabel()
         self.image.setFixedSize(QSize(THUMB, THUMB))
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        # Neutral grey around non-square stages, whichever the ink polarity.
-        self.image.setStyleSheet("background: #808080; border: 1px solid #666;")
+        # Neutral grey around non-square stages, whichever the ink polarity
+        # (by name: a plain QLabel rule reached the tooltip, black on grey).
+        self.image.setObjectName("stage")
+        self.image.setStyleSheet(
+            "#stage { background: #808080; border: 1px solid #666; }"
+        )
         self.caption = QLabel()
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.caption.setStyleSheet("color: palette(mid);")
+        self.caption.setStyleSheet("color: palette(window-text);")
         font = self.caption.font()
         font.setPixelSize(10)
         self.caption.setFont(font)
@@ -70,8 +74,11 @@ class _StageTile(QWidget):
                 THUMB - 4, THUMB - 4, Qt.AspectRatioMode.KeepAspectRatio, mode
             )
         )
+        # The canvas stage is the drawing rendered for the steps (140×140 of
+        # a 280×280 page, say), not the page: its caption says so.
+        size = f"render {w}×{h}" if stage.name == "canvas" else f"{w}×{h}"
         self.caption.setText(
-            f"{w}×{h} · {stage.pixels.min():.3g}…{stage.pixels.max():.3g}"
+            f"{size} · {stage.pixels.min():.3g}…{stage.pixels.max():.3g}"
         )
         need = self.caption.sizeHint().width()
         if need > self.caption.minimumWidth():  # grows, never shrinks back
