@@ -95,6 +95,15 @@ def test_why_shows_evidence_neighbours_probes_and_sweep_together(qtbot, window, 
         assert button.minimumWidth() >= ICON and button.minimumHeight() >= ICON
 
 
+def test_why_is_whole_behind_tabs_too(qtbot, window, screen):
+    open_dock(qtbot, window, "compare")
+    open_dock(qtbot, window, "my-digits")
+    dock = open_dock(qtbot, window, "why")  # in front, with a row of tabs
+    assert len(window.tabifiedDockWidgets(dock)) == 2
+    whole(qtbot, dock)
+    canvas_room(qtbot, window)
+
+
 def test_my_digits_shows_its_buttons_and_two_rows_of_thumbnails(qtbot, window, screen):
     from mnist_canvas.app.my_digits_view import THUMB, MyDigitsView
 
