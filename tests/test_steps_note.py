@@ -89,7 +89,7 @@ def test_the_readings_colour_and_words_follow_its_confidence():
     colour, words = verdict(p(0.7))
     assert colour == FAIR and words.startswith("fairly sure")
     colour, words = verdict(p(0.27))
-    assert colour == UNSURE and words.startswith("unsure: 27%") and "(or 1" in words
+    assert colour == UNSURE and words.startswith("unsure: 27.0%") and "(or 1" in words
 
 
 def test_departures_in_words():

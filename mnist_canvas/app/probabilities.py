@@ -33,8 +33,8 @@ def verdict(p: np.ndarray, outside: str | None = None) -> tuple[QColor, str]:
     if p[top] >= SURE:
         return TOP, f"{p[top]:.1%} sure"
     if p[top] >= FAIRLY:
-        return FAIR, f"fairly sure: {p[top]:.0%}\n(else {second}: {p[second]:.0%})"
-    return UNSURE, f"unsure: {p[top]:.0%}\n(or {second}: {p[second]:.0%})"
+        return FAIR, f"fairly sure: {p[top]:.1%}\n(else {second}: {p[second]:.0%})"
+    return UNSURE, f"unsure: {p[top]:.1%}\n(or {second}: {p[second]:.0%})"
 
 
 class ProbabilityView(QWidget):
