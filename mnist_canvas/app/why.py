@@ -114,6 +114,8 @@ class Why(QObject):
             self.panel.attribution.show_message(note)
             self.panel.neighbours.show_message("Nearest training digits")
         else:
+            if self.input is None:  # not "Draw a digit…" over a digit
+                self.panel.attribution.show_message("Working out why…")
             self.input = prediction.preprocessed.input
         self.due.start()  # restarted by each reading: runs once drawing pauses
 
@@ -179,7 +181,10 @@ class Why(QObject):
             near, index = value
             panel.neighbours.show_neighbours(near, index.images, index.space)
         elif kind == "probe":
-            panel.probes.show_answer(value.probabilities, "The probed drawing is empty")
+            seen = None if value.is_empty else value.preprocessed.input
+            panel.probes.show_answer(
+                value.probabilities, "The probed drawing is empty", seen
+            )
         elif kind == "sweep":
             panel.probes.show_sweep(*value)
 
