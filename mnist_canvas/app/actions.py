@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QToolBar,
     QWidget,
 )
+from shiboken6 import isValid
 
 Key = QKeySequence.StandardKey
 
@@ -113,6 +114,30 @@ def build_toolbar(
     bar.addWidget(brush)
     bar.addAction(a.eraser)
     bar.addSeparator()
-    bar.addActions([a.undo, a.redo, a.clear, a.compare])
+    bar.addActions([_steady(a.undo, "Undo"), _steady(a.redo, "Redo")])
+    bar.addActions([a.clear, a.compare])
     window.addToolBar(bar)
     return bar
+
+
+class _Steady(QAction):
+    """A tool bar twin of `action` whose label never changes: the menu's
+    "Undo Open Pen digits item 1282" made the tool bar jump; what it undoes
+    is in the twin's tooltip."""
+
+    def __init__(self, action: QAction, label: str):
+        super().__init__(label, action.parent())
+        self.action = action
+        self.triggered.connect(action.trigger)
+        action.changed.connect(self.follow)  # a slot of the twin: gone with it
+        self.follow()
+
+    def follow(self) -> None:
+        if not isValid(self.action):  # the window is closing
+            return
+        self.setEnabled(self.action.isEnabled())
+        self.setToolTip(self.action.text().replace("&", ""))
+
+
+def _steady(action: QAction, label: str) -> QAction:
+    return _Steady(action, label)

@@ -31,7 +31,7 @@ class AttributionView(QWidget):
         self.title.setWordWrap(True)
         self.plot = pg.GraphicsLayoutWidget()
         self.plot.setBackground(None)
-        self.plot.setMinimumSize(260, 200)
+        self.plot.setMinimumSize(240, 150)
         box = self.plot.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
         self.input_item = pg.ImageItem(axisOrder="row-major")
         self.heat = pg.ImageItem(axisOrder="row-major")

@@ -261,7 +261,10 @@ class Canvas(QWidget):
         painter = QPainter(self)
         view = self.view_rect()
         if view.toRect() != self.rect():
-            painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Mid))
+            # The window's own colour around the square page (grey bars
+            # there looked like disabled areas).
+            window = self.palette().color(QPalette.ColorRole.Window)
+            painter.fillRect(self.rect(), window)
         painter.drawImage(view.topLeft(), self._ink.shown)
 
     def resizeEvent(self, event) -> None:

@@ -17,11 +17,22 @@ class CompareView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.rows: list[tuple[str, np.ndarray | None, str]] = []
+        self._name_w = NAME_W
         self.setMinimumSize(QSize(NAME_W + 10 * 34 + 60, ROW * 5 + 8))
+
+    def name_width(self) -> int:
+        """The names' column: as wide as the longest name (none is cut)."""
+        return self._name_w
 
     def show_rows(self, rows: list[tuple[str, np.ndarray | None, str]]) -> None:
         """(model name, probabilities or None, note) for each model."""
+        names = {name for name, _, _ in rows} - {name for name, _, _ in self.rows}
         self.rows = rows
+        if names:  # new names: maybe a longer one (measured only then)
+            metrics = self.fontMetrics()
+            widest = max(metrics.horizontalAdvance(n) for n, _, _ in rows)
+            self._name_w = max(NAME_W, widest + 12)
+            self.setMinimumWidth(self._name_w + 10 * 24 + 60)
         self.setMinimumHeight(ROW * (len(rows) + 1) + 8)
         self.update()
 
@@ -42,11 +53,12 @@ class CompareView(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text = self.palette().color(QPalette.ColorRole.WindowText)
-        cell = (self.width() - NAME_W - 60) / 10
+        name_w = self._name_w
+        cell = (self.width() - name_w - 60) / 10
         painter.setPen(text)
         for d in range(10):
             painter.drawText(
-                QRectF(NAME_W + d * cell, 0, cell, ROW),
+                QRectF(name_w + d * cell, 0, cell, ROW),
                 Qt.AlignmentFlag.AlignCenter,
                 str(d),
             )
@@ -57,18 +69,18 @@ class CompareView(QWidget):
             painter.setPen(text)
             painter.setFont(self.font())
             painter.drawText(
-                QRectF(4, y, NAME_W - 8, ROW), Qt.AlignmentFlag.AlignVCenter, name
+                QRectF(4, y, name_w - 8, ROW), Qt.AlignmentFlag.AlignVCenter, name
             )
             if p is None:
                 painter.drawText(
-                    QRectF(NAME_W, y, cell * 10 + 60, ROW),
+                    QRectF(name_w, y, cell * 10 + 60, ROW),
                     Qt.AlignmentFlag.AlignVCenter,
                     note or "—",
                 )
                 continue
             top = int(np.argmax(p))
             for d in range(10):
-                rect = QRectF(NAME_W + d * cell + 2, y + 3, cell - 4, ROW - 6)
+                rect = QRectF(name_w + d * cell + 2, y + 3, cell - 4, ROW - 6)
                 painter.setPen(Qt.PenStyle.NoPen)
                 alpha = int(25 + 230 * float(p[d]))
                 painter.setBrush(QColor(46, 125, 50, alpha))
@@ -80,7 +92,7 @@ class CompareView(QWidget):
             painter.setPen(text)
             painter.setFont(bold)
             painter.drawText(
-                QRectF(NAME_W + 10 * cell, y, 60, ROW),
+                QRectF(name_w + 10 * cell, y, 60, ROW),
                 Qt.AlignmentFlag.AlignCenter,
                 f"{top} {p[top]:.0%}",
             )

@@ -13,6 +13,7 @@ lists the digits one reads right and the other wrong.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -34,6 +35,7 @@ from .confusion_view import ConfusionView
 from .explorer_run import ExplorerRuns, Job
 from .file_dialogs import open_file
 from .misreading_gallery import MisreadingGallery, misreading_items
+from .steps_note import in_words
 
 NOBODY = "(none)"
 
@@ -132,6 +134,9 @@ class Explorer(QWidget):
         bottom.addWidget(self.cancel_button)
         layout.addLayout(bottom)
         self.resize(1020, 560)
+        # Esc and Ctrl+W close it, as any such window.
+        for keys in (QKeySequence(Qt.Key.Key_Escape), QKeySequence.StandardKey.Close):
+            QShortcut(keys, self, self.close)
         for combo in (self.model, self.other, self.data, self.placement):
             combo.activated.connect(lambda _: self.read())
         self.choose_file.clicked.connect(lambda: self.add_stroke_file())
@@ -185,10 +190,23 @@ class Explorer(QWidget):
         steps = {**self.main.model_recipe.steps(name), **departed}
         return Job.make(name, entry.path, dataset, steps)
 
+    def _departed(self) -> dict[str, bool]:
+        recipe = self.main.model_recipe
+        return departures(recipe.steps(recipe.model), self.main.strip.switches())
+
+    def _steps_used(self) -> str:
+        """Which switches these readings used, in words: the window's."""
+        departed = self._departed()
+        if not departed:
+            return "Steps: each model's own, as in the main window."
+        return (f"Steps: as switched in the main window, each model's own "
+                f"but {in_words(list(departed))} switched "
+                f"{'/'.join(sorted({'on' if v else 'off' for v in departed.values()}))}"
+                " (the main window's note has one click back).")  # fmt: skip
+
     def _jobs(self) -> list[Job]:
         """The readings the models and data set chosen need."""
-        recipe = self.main.model_recipe
-        departed = departures(recipe.steps(recipe.model), self.main.strip.switches())
+        departed = self._departed()
         names = [self.model.currentText(), self.other.currentText()]
         jobs = [self._job(n, departed) for n in dict.fromkeys(names)
                 if n and n != NOBODY]  # fmt: skip
@@ -265,7 +283,8 @@ class Explorer(QWidget):
         self.summary.setText(
             f"<b>{readings.model}</b> on {readings.dataset.title}: {right:,} of "
             f"{result.n:,} read right ({result.accuracy:.2%}), "
-            f"{len(result.errors):,} misread{_empty(result.errors)}"
+            f"{len(result.errors):,} misread{_empty(result.errors)}. "
+            + self._steps_used()
         )
         self.message.setText("")
         self.matrix.show_confusion(result.confusion)

@@ -14,7 +14,14 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMainWindow
 
-from . import diagnose_action, explorer_action, model_recipe, my_digits, why_action
+from . import (
+    diagnose_action,
+    explorer_action,
+    help_pages,
+    model_recipe,
+    my_digits,
+    why_action,
+)
 
 INSTALLERS: list[Callable[[QMainWindow], object]] = [
     model_recipe.install,
@@ -22,6 +29,7 @@ INSTALLERS: list[Callable[[QMainWindow], object]] = [
     why_action.install,
     my_digits.install,
     diagnose_action.install,
+    help_pages.install,  # last: it lists the others' shortcuts
 ]
 
 

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSpinBox
+from PySide6.QtWidgets import (
+    QMainWindow,
+    QMessageBox,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..data import default_mnist_dir
 from ..models.catalogue import Catalogue, user_models_dir
@@ -19,13 +25,21 @@ from .compare import CompareView
 from .document import Document
 from .features import busy, install_all, stop_all
 from .import_dialog import OnnxDrop, add_measure_action, open_import
-from .layout import bottom_dock, central_widget, showing
+from .layout import (
+    FIRST_SIZE,
+    SidewaysScroll,
+    boxed,
+    central_widget,
+    showing,
+    side_dock,
+)
 from .model_eye import ModelEyeView
 from .model_picker import ModelPicker, warn_broken, warn_unusable
 from .pipeline_strip import REPAINT_MS, PipelineStrip
 from .predictor import Predictor, Results
 from .probabilities import ProbabilityView
 from .settings import BRUSH_RANGE, AppSettings
+from .steps_note import StepsNote
 
 
 class MainWindow(QMainWindow):
@@ -39,6 +53,8 @@ class MainWindow(QMainWindow):
         self.predictor = Predictor(catalogue, parent=self, **extra)
         self.last_serial = 0  # the newest prediction request
         self.training = None  # the training dialog, made when first opened
+        self._shown_once = False
+        self._restored_at = None  # the window's size when the docks were
         self._build_widgets()
         self.document = Document(self.canvas, self)
         self.menu_actions = create_actions(
@@ -67,9 +83,17 @@ class MainWindow(QMainWindow):
         self.brush.setSuffix(" px")
         self.brush.setToolTip("Brush width")
 
-        central = central_widget(self.canvas, self.eye, self.probabilities, self.strip)
+        self.steps_note = StepsNote()
+        reading = QWidget()
+        reading_layout = QVBoxLayout(reading)
+        reading_layout.setContentsMargins(0, 0, 0, 0)
+        reading_layout.addWidget(self.steps_note)
+        reading_layout.addWidget(self.probabilities, 1)
+        self.strip_box = boxed("Preprocessing", SidewaysScroll(self.strip))
+        central = central_widget(self.canvas, self.eye, reading, self.strip_box)
         self.setCentralWidget(central)
-        self.compare_dock = bottom_dock(self, "Compare models", "compare", self.compare)
+        self.resize(FIRST_SIZE)  # the saved geometry, if any, comes after
+        self.compare_dock = side_dock(self, "Compare models", "compare", self.compare)
         # Stage images cost a render more: while the drawing changes, one request
         # in REPAINT_MS carries them (not a request of its own, which the next
         # pointer move would wait for); once more when it rests.
@@ -116,6 +140,19 @@ class MainWindow(QMainWindow):
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
+        self._restored_at = self.size()
+
+    def _restore_docks_again(self) -> None:
+        if self.size() != self._restored_at:
+            self._restore_docks()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            # Once more when the window has its final size (maximised, say):
+            # restored into the smaller one before it, the docks shrank.
+            self._shown_once = True
+            QTimer.singleShot(0, self._restore_docks_again)
 
     # -- predictions --
     def active_model(self) -> str | None:
@@ -156,8 +193,12 @@ class MainWindow(QMainWindow):
         else:
             empty = prediction.is_empty
             p = None if empty else prediction.probabilities
-            self.probabilities.show_probabilities(p, results.serial, "Draw a digit")
-            self.eye.show_input(prediction.preprocessed.input)
+            values = prediction.preprocessed.input
+            strays = None if empty else self.model_recipe.outside(values)
+            self.probabilities.show_probabilities(
+                p, results.serial, "Draw a digit", strays
+            )
+            self.eye.show_input(values)
             if prediction.preprocessed.stages:
                 self.strip.show_stages(prediction.preprocessed.stages)
         if showing(self.compare_dock):

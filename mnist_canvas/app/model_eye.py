@@ -14,8 +14,11 @@ class ModelEyeView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.pixels: np.ndarray | None = None
-        self.setMinimumSize(QSize(196, 222))
+        self.setMinimumSize(QSize(112, 134))  # 4 screen px a pixel
         self.setToolTip("Exactly what the model receives: 28×28 values")
+
+    def sizeHint(self) -> QSize:
+        return QSize(196, 222)
 
     def show_input(self, pixels: np.ndarray | None) -> None:
         self.pixels = pixels

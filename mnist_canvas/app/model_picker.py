@@ -23,11 +23,12 @@ class ModelPicker(QComboBox):
         super().__init__(parent)
         self.catalogue = catalogue
         self.setToolTip("The model that reads your drawing")
-        # As wide as the longest name, now and after a model is added (Qt's
-        # default fixes the width at the first show: "cnn-bn-wide-x2-mine" was
-        # cut), up to a width that leaves the toolbar its other tools.
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.setMaximumWidth(self.fontMetrics().horizontalAdvance("m" * 28))
+        # One width, whatever is chosen or added (it grew with each longer
+        # name and moved the tool bar); the list itself shows names whole.
+        self.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.setMinimumContentsLength(20)
         self.currentIndexChanged.connect(self._chosen)
         self.refresh()
 
@@ -35,24 +36,45 @@ class ModelPicker(QComboBox):
         return self.currentText() or None
 
     def refresh(self) -> None:
-        """Show the catalogue's usable models, keeping the choice if it still is."""
+        """Show the catalogue's usable models by group, each group under a
+        heading that cannot be chosen, keeping the choice if it still is."""
         keep = self.current()
         self.blockSignals(True)
         self.clear()
-        for name, path in self.catalogue.usable().items():
-            self.addItem(name, str(path))
-            entry = self.catalogue.get(name)
-            tip = entry.description or ""
-            if entry.convention_assumed:  # in italics, and said why
-                tip = f"{tip}\n\n{ASSUMED}".strip()
-                font = self.font()
-                font.setItalic(True)
-                self.setItemData(self.count() - 1, font, Qt.ItemDataRole.FontRole)
-            if tip:
-                self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        default = self.catalogue.default()
+        for group, names in grouped(self.catalogue).items():
+            self.addItem(group)
+            heading = self.model().item(self.count() - 1)
+            heading.setEnabled(False)
+            heading.setSelectable(False)
+            for name in names:
+                self._add(name, name == default)
         self.blockSignals(False)
+        self.view().setMinimumWidth(self.view().sizeHintForColumn(0) + 24)
         self._update_tooltip()
         self.choose(keep)
+
+    def _add(self, name: str, default: bool) -> None:
+        entry = self.catalogue.get(name)
+        self.addItem(name, str(entry.path))
+        tip = entry.description or ""
+        if default:  # the default in bold, and said
+            font = self.font()
+            font.setBold(True)
+            self.setItemData(self.count() - 1, font, Qt.ItemDataRole.FontRole)
+            tip = f"The default model. {tip}".strip()
+        if entry.convention_assumed:  # in italics, and said why
+            tip = f"{tip}\n\n{ASSUMED}".strip()
+            font = self.font()
+            font.setItalic(True)
+            self.setItemData(self.count() - 1, font, Qt.ItemDataRole.FontRole)
+        if tip:
+            self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+
+    def names(self) -> list[str]:
+        """The models offered, in order (no headings)."""
+        items = (self.model().item(i) for i in range(self.count()))
+        return [item.text() for item in items if item.isEnabled()]
 
     def choose(self, name: str | None) -> None:
         """Select `name`, or the catalogue's default when it is not offered."""
@@ -82,6 +104,24 @@ class ModelPicker(QComboBox):
             lines = "\n".join(f"• {reason}" for reason in unusable.values())
             tip += f"\n\nUnusable model files:\n{lines}"
         self.setToolTip(tip)
+
+
+GROUPS = ("Ours (bold: the default)", "Cause models: one cause of misreading each",
+          "Trained by me", "Imported")  # fmt: skip
+
+
+def grouped(catalogue: Catalogue) -> dict[str, list[str]]:
+    """The usable models by group, in the catalogue's order; groups with none
+    are left out."""
+    groups: dict[str, list[str]] = {group: [] for group in GROUPS}
+    for name, path in catalogue.usable().items():
+        entry = catalogue.get(name)
+        if entry.shipped:
+            group = GROUPS[1] if name.startswith("cause-") else GROUPS[0]
+        else:
+            group = GROUPS[3] if str(path).endswith(".onnx") else GROUPS[2]
+        groups[group].append(name)
+    return {group: names for group, names in groups.items() if names}
 
 
 def warn_broken(window: QMainWindow, broken: dict[str, str]) -> None:

@@ -40,7 +40,7 @@ from .actions import menu
 from .digit_accuracy import DigitAccuracy
 from .file_dialogs import open_file, save_file
 from .jobs import Interrupted, LatestJobs
-from .layout import bottom_dock, showing
+from .layout import showing, side_dock
 from .my_digits_view import MyDigitsView
 from .personalising import Personalising
 
@@ -100,7 +100,7 @@ class MyDigitsFeature(Personalising, QObject):
         self._stopped = False  # the window closed: nothing more is added
         self.problem: str | None = None
         self.view = MyDigitsView()
-        self.dock = bottom_dock(window, "My digits", "my-digits", self.view)
+        self.dock = side_dock(window, "My digits", "my-digits", self.view)
         self.accuracy = DigitAccuracy(window.catalogue, self)
         self.importer = LatestJobs("my-digits-import", self)  # kind: the file
         self._importing: dict[str, int] = {}  # file being read: its newest job

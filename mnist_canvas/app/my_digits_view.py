@@ -189,8 +189,8 @@ class MyDigitsView(QWidget):
         right.addWidget(self.scores_note)
         right.addWidget(self.personalise_button)
         right.addWidget(self.result)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 1)  # the scores take the width they ask for
+        layout = QVBoxLayout(self)  # the dock is on the window's right: tall
+        layout.addLayout(left, 1)
         layout.addLayout(right)
 
     def show_digits(

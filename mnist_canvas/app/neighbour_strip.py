@@ -10,7 +10,7 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QProgressBar,
     QToolButton,
@@ -22,6 +22,7 @@ from .images import gray_image
 
 K = 8
 ICON = 56
+COLUMNS = 4
 
 
 class NeighbourStrip(QWidget):
@@ -35,7 +36,7 @@ class NeighbourStrip(QWidget):
         self.progress = QProgressBar()
         self.progress.setFormat("Reading MNIST through the model: %p %")
         self.progress.hide()
-        row = QHBoxLayout()
+        row = QGridLayout()
         self.buttons = []
         for slot in range(K):
             button = QToolButton()
@@ -43,10 +44,16 @@ class NeighbourStrip(QWidget):
             button.setIconSize(QSize(ICON, ICON))
             button.setAutoRaise(True)
             button.clicked.connect(lambda _=False, s=slot: self._clicked(s))
+            # Their room is kept while hidden: the dock does not jump when
+            # they arrive (a click meant for a probe landed elsewhere).
+            policy = button.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            button.setSizePolicy(policy)
+            button.setMinimumSize(ICON + 16, ICON + 26)
             button.hide()
-            row.addWidget(button)
+            row.addWidget(button, slot // COLUMNS, slot % COLUMNS)
             self.buttons.append(button)
-        row.addStretch(1)
+        row.setColumnStretch(COLUMNS, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
@@ -78,10 +85,15 @@ class NeighbourStrip(QWidget):
         )
         for button, near in zip(self.buttons, neighbours, strict=False):
             image = gray_image(images[near.index].astype(np.float32), 0, 255)
-            button.setIcon(QIcon(QPixmap.fromImage(image)))
-            button.setText(f"{near.label}  ({near.distance:.2f})")
+            # 28 px scaled to the icon's 56 (an icon is never drawn larger
+            # than its pixmap: they showed at 28 px).
+            pixmap = QPixmap.fromImage(image).scaled(ICON, ICON)
+            button.setIcon(QIcon(pixmap))
+            button.setText(f"{near.label} · {near.distance:.2f}")
             button.setToolTip(
-                f"MNIST training digit {near.index}, labelled {near.label}"
+                f"MNIST training digit {near.index}, labelled {near.label}; "
+                f"distance {near.distance:.2f} in {where} (0: the same; the "
+                "smaller, the more alike)"
             )
             button.show()
         for button in self.buttons[len(neighbours) :]:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ..pipeline.steps import STEPS
 from .images import display_range, gray_image
 
-THUMB = 84
+THUMB = 72
 # Room every caption has from the start: a stage's size and range at their
 # usual widest, so a caption that changes does not move the tiles (and the
 # switch under the pointer) sideways. A wider one widens its tile for good.
@@ -26,11 +26,15 @@ class _StageTile(QWidget):
         self.image = QLabel()
         self.image.setFixedSize(QSize(THUMB, THUMB))
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        # Neutral grey around non-square stages, whichever the ink polarity.
-        self.image.setStyleSheet("background: #808080; border: 1px solid #666;")
+        # Neutral grey around non-square stages, whichever the ink polarity
+        # (by name: a plain QLabel rule reached the tooltip, black on grey).
+        self.image.setObjectName("stage")
+        self.image.setStyleSheet(
+            "#stage { background: #808080; border: 1px solid #666; }"
+        )
         self.caption = QLabel()
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.caption.setStyleSheet("color: palette(mid);")
+        self.caption.setStyleSheet("color: palette(window-text);")
         font = self.caption.font()
         font.setPixelSize(10)
         self.caption.setFont(font)
@@ -41,10 +45,16 @@ class _StageTile(QWidget):
         self.switch.setChecked(True)
         self.switch.setEnabled(switchable)
         self.switch.setToolTip(tooltip)
+        self.help = tooltip
         self.image.setToolTip(tooltip)
         layout.addWidget(self.image)
         layout.addWidget(self.switch, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.caption)
+
+    def set_unusable(self, reason: str | None) -> None:
+        """Disable the switch, saying why (None: usable again)."""
+        self.switch.setEnabled(reason is None)
+        self.switch.setToolTip(self.help if reason is None else reason)
 
     def show_stage(self, stage) -> None:
         if stage is None:
@@ -64,8 +74,11 @@ class _StageTile(QWidget):
                 THUMB - 4, THUMB - 4, Qt.AspectRatioMode.KeepAspectRatio, mode
             )
         )
+        # The canvas stage is the drawing rendered for the steps (140×140 of
+        # a 280×280 page, say), not the page: its caption says so.
+        size = f"render {w}×{h}" if stage.name == "canvas" else f"{w}×{h}"
         self.caption.setText(
-            f"{w}×{h} · {stage.pixels.min():.3g}…{stage.pixels.max():.3g}"
+            f"{size} · {stage.pixels.min():.3g}…{stage.pixels.max():.3g}"
         )
         need = self.caption.sizeHint().width()
         if need > self.caption.minimumWidth():  # grows, never shrinks back
@@ -108,6 +121,11 @@ class PipelineStrip(QWidget):
                 tile.blockSignals(False)
         if self.switches() != before:
             self._emit()
+
+    def set_unusable(self, reasons: dict[str, str]) -> None:
+        """Disable the switches of steps the model cannot use, each with why."""
+        for step in STEPS:
+            self.tiles[step.name].set_unusable(reasons.get(step.name))
 
     def show_stages(self, stages) -> None:
         """Show these stages soon: nine thumbnails cost ~5 ms of the GUI thread,

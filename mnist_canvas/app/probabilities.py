@@ -15,8 +15,26 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-TOP = QColor(46, 125, 50)
+TOP = QColor(46, 125, 50)  # sure: green
+FAIR = QColor(173, 110, 0)  # fairly sure: amber
+UNSURE = QColor(150, 150, 150)  # unsure: grey, no colour of its own
+OUT = QColor(198, 40, 40)  # the input is not what the model expects: red
 BAR = QColor(120, 144, 156)
+SURE, FAIRLY = 0.9, 0.6  # the confidences where the words and colours change
+
+
+def verdict(p: np.ndarray, outside: str | None = None) -> tuple[QColor, str]:
+    """The top digit's colour and the words beside it: an unsure reading must
+    not look like a sure one, nor one made of input the model never saw."""
+    order = np.argsort(p)[::-1]
+    top, second = int(order[0]), int(order[1])
+    if outside:
+        return OUT, f"{p[top]:.0%}, but {outside}: do not trust it"
+    if p[top] >= SURE:
+        return TOP, f"{p[top]:.1%} sure"
+    if p[top] >= FAIRLY:
+        return FAIR, f"fairly sure: {p[top]:.1%}\n(else {second}: {p[second]:.0%})"
+    return UNSURE, f"unsure: {p[top]:.1%}\n(or {second}: {p[second]:.0%})"
 
 
 class ProbabilityView(QWidget):
@@ -29,16 +47,22 @@ class ProbabilityView(QWidget):
         super().__init__(parent)
         self.probabilities: np.ndarray | None = None
         self.message = "Draw a digit"
+        self.outside: str | None = None  # how the input departs from the expected
         self.serial = 0  # the request whose answer is shown
         self._texts: dict[str, QStaticText] = {}
         self._texts_font: str | None = None  # QFont.key() of the laid-out texts
         self._tracks_key, self._tracks_pixmap = None, None
-        self.setMinimumSize(QSize(260, 300))
+        self.setMinimumSize(QSize(240, 190))
 
-    def show_probabilities(self, probabilities, serial: int, message: str = "") -> None:
+    def show_probabilities(
+        self, probabilities, serial: int, message: str = "", outside=None
+    ) -> None:
+        """`outside`: how the input lies outside the values the model
+        expects, in words ('values up to 827, it expects up to 2.8')."""
         self.probabilities = probabilities
         self.serial = serial
         self.message = message or "Draw a digit"
+        self.outside = outside
         self.update()
 
     @property
@@ -82,24 +106,28 @@ class ProbabilityView(QWidget):
             return
         p = self.probabilities
         top = int(np.argmax(p))
+        colour, words = verdict(p, self.outside)
         big.setPointSizeF(big.pointSizeF() * 4)
         big.setBold(True)
         painter.setFont(big)
-        painter.setPen(TOP)
+        painter.setPen(colour)
         left = QRectF(0, 0, w * 0.45, header.height())
         right_edge = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(left, right_edge, str(top))
         small = QFont(self.font())
-        small.setPointSizeF(small.pointSizeF() * 1.3)
+        small.setPointSizeF(small.pointSizeF() * (1.3 if len(words) < 16 else 1.0))
         painter.setFont(small)
-        painter.setPen(text_color)
-        right = QRectF(w * 0.45 + 16, 0, w * 0.55 - 16, header.height())
-        painter.drawText(right, Qt.AlignmentFlag.AlignVCenter, f"{p[top]:.1%} sure")
+        painter.setPen(text_color if colour is TOP else colour)
+        right = QRectF(w * 0.45 + 16, 0, w * 0.55 - 20, header.height())
+        flags = Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(right, flags, words)
         self._paint_bars(
-            painter, p, top, QRectF(0, header.height(), w, h - header.height())
+            painter, p, top, colour, QRectF(0, header.height(), w, h - header.height())
         )
 
-    def _paint_bars(self, painter: QPainter, p, top: int, area: QRectF) -> None:
+    def _paint_bars(
+        self, painter: QPainter, p, top: int, colour: QColor, area: QRectF
+    ) -> None:
         row = area.height() / 10
         label_w, value_w = 22.0, 56.0
         bar_w = area.width() - label_w - value_w - 8
@@ -109,7 +137,7 @@ class ProbabilityView(QWidget):
         painter.setPen(Qt.PenStyle.NoPen)
         for digit in range(10):
             y = area.top() + digit * row
-            painter.setBrush(TOP if digit == top else BAR)
+            painter.setBrush(colour if digit == top else BAR)
             length = max(bar_w * float(p[digit]), 1.0)
             painter.drawRoundedRect(
                 QRectF(label_w, y + row * 0.2, length, row * 0.6), 3, 3

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -21,6 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from ..diagnosis.probes import RANGES, Probes
+from .images import display_range, gray_image
+
+PROBED = 56  # the probed input's thumbnail, 2 screen px a pixel
+
+
+# Ten colours told apart at a glance (matplotlib's tab10): the hues of
+# pyqtgraph's intColor made 3/4, 6/7 and 8/9 look alike.
+DIGIT_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")  # fmt: skip
 
 
 class _FixedPlot(pg.PlotWidget):
@@ -57,26 +67,31 @@ class ProbePanel(QWidget):
             grid.addWidget(self.values[bounds.name], row, 2)
             self.sliders[bounds.name] = slider
         self.answer = QLabel("Draw a digit, then move a slider")
+        self.probed = QLabel()  # the probed input, as the model got it
+        self.probed.setFixedSize(PROBED, PROBED)
+        self.probed.setToolTip("The changed drawing, as the model reads it")
         apply, reset = QPushButton("Apply to the drawing"), QPushButton("Reset")
         apply.setToolTip("Put the probed drawing on the canvas (Undo restores it)")
         apply.clicked.connect(self.applyClicked)
         reset.clicked.connect(self.reset)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.probed)
         buttons.addWidget(self.answer, 1)
         buttons.addWidget(reset)
         buttons.addWidget(apply)
         self.plot = _FixedPlot(background=None)
-        self.plot.setMinimumSize(300, 160)
+        self.plot.setMinimumSize(300, 130)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setYRange(0, 1)
         self.plot.setLabel("left", "probability")
-        self.plot.addLegend(offset=(-5, 5), colCount=5, labelTextSize="7pt")
+        text = self.palette().color(self.foregroundRole()).name()
+        self.plot.addLegend(
+            offset=(-5, 5), colCount=5, labelTextSize="10pt", labelTextColor=text
+        )
         self.curves = [
-            self.plot.plot(
-                [], [], pen=pg.mkPen(pg.intColor(d, 10), width=2), name=str(d)
-            )
+            self.plot.plot([], [], pen=pg.mkPen(DIGIT_COLOURS[d], width=2), name=str(d))
             for d in range(10)
         ]
         self.marker = pg.InfiniteLine(
@@ -120,9 +135,19 @@ class ProbePanel(QWidget):
         for name, bounds in RANGES.items():
             if bounds.neutral is not None:
                 self.set_slider(name, bounds.neutral)
+        self.marker.setValue(self.value(self.swept))  # it stayed where it was
         self.probesChanged.emit(self.probes())
 
-    def show_answer(self, probabilities: np.ndarray | None, note: str = "") -> None:
+    def show_answer(
+        self, probabilities: np.ndarray | None, note: str = "", seen=None
+    ) -> None:
+        """`seen`: the probed drawing as the model's 28×28 input."""
+        if seen is None:
+            self.probed.clear()
+        else:
+            low, high = display_range(seen)
+            image = QPixmap.fromImage(gray_image(seen, low, high))
+            self.probed.setPixmap(image.scaled(PROBED, PROBED))
         if probabilities is None:
             self.answer.setText(note or "Nothing left to read")
             return

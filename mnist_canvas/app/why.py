@@ -1,5 +1,5 @@
 """Why: which pixels decided it, the training digits it resembles, and how
-the answer moves when the drawing changes (Diagnose ▸ Show Why).
+the answer moves when the drawing changes (View ▸ Show Why).
 
 Installed through `features.INSTALLERS`. Everything slow runs in `LatestJobs`
 workers (one for the live views, one for building a model's neighbour index),
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QMainWindow, QWidget
 
 from ..data import default_mnist_dir
 from ..diagnosis.attribution import occlusion
@@ -38,12 +38,16 @@ class WhyPanel(QWidget):
         self.attribution = AttributionView()
         self.neighbours = NeighbourStrip()
         self.probes = ProbePanel()
-        left = QVBoxLayout()
-        left.addWidget(boxed("Which pixels decided it", self.attribution), 1)
-        left.addWidget(boxed("Training digits it resembles", self.neighbours))
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 1)
-        layout.addWidget(boxed("What if the drawing changed?", self.probes), 1)
+        # Evidence and look-alikes side by side, the what-if under them: the
+        # shape of the dock on the window's right.
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(boxed("Which pixels decided it", self.attribution), 0, 0)
+        layout.addWidget(boxed("Training digits it resembles", self.neighbours), 0, 1)
+        layout.addWidget(boxed("What if the drawing changed?", self.probes), 1, 0, 1, 2)
+        layout.setRowStretch(0, 1)
+        layout.setRowStretch(1, 1)
 
 
 class Why(QObject):
@@ -113,6 +117,8 @@ class Why(QObject):
             self.panel.attribution.show_message(note)
             self.panel.neighbours.show_message("Nearest training digits")
         else:
+            if self.input is None:  # not "Draw a digit…" over a digit
+                self.panel.attribution.show_message("Working out why…")
             self.input = prediction.preprocessed.input
         self.due.start()  # restarted by each reading: runs once drawing pauses
 
@@ -181,7 +187,10 @@ class Why(QObject):
                 near, index.images, index.space, len(index), index.total
             )
         elif kind == "probe":
-            panel.probes.show_answer(value.probabilities, "The probed drawing is empty")
+            seen = None if value.is_empty else value.preprocessed.input
+            panel.probes.show_answer(
+                value.probabilities, "The probed drawing is empty", seen
+            )
         elif kind == "sweep":
             panel.probes.show_sweep(*value)
 

@@ -1,12 +1,14 @@
-"""Diagnose ▸ Show Why: the Why dock's menu entry. The views (and pyqtgraph,
-which they plot with) are loaded when the dock is first shown, not at start-up."""
+"""View ▸ Show Why (Ctrl+Shift+W), beside Compare and My Digits: the Why
+dock's menu entry. The views (and pyqtgraph, which they plot with) are loaded
+when the dock is first shown, not at start-up."""
 
 from __future__ import annotations
 
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from .actions import menu
-from .layout import Scrolled, bottom_dock
+from .layout import Scrolled, side_dock
 
 
 class LazyWhy:
@@ -14,7 +16,7 @@ class LazyWhy:
 
     def __init__(self, window: QMainWindow):
         self.window = window
-        self.dock = bottom_dock(
+        self.dock = side_dock(
             window, "Why: evidence, look-alikes, what-if", "why", None
         )
         self.built = None
@@ -46,5 +48,6 @@ def install(window: QMainWindow) -> LazyWhy:
     action.setStatusTip(
         "Which pixels decided it, similar training digits, what-if probes"
     )
-    menu(window, "&Diagnose").addAction(action)
+    action.setShortcut(QKeySequence("Ctrl+Shift+W"))
+    menu(window, "&View").addAction(action)
     return window.why

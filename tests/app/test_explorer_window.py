@@ -493,3 +493,27 @@ def test_a_model_added_later_is_named_whole_in_the_picker(
     # Once fixed at the width of the names the window first showed: "…-min".
     text = picker.fontMetrics().horizontalAdvance(picker.currentText())
     qtbot.waitUntil(lambda: room() >= text)
+
+
+def test_the_explorer_says_its_steps_and_closes_on_esc_and_ctrl_w(qtbot, few_read):
+    explorer, window = few_read, few_read.main
+    assert "Steps: each model's own" in explorer.summary.text()
+    window.strip.set_switches({"invert": False})
+    qtbot.waitUntil(lambda: not explorer.runs.busy(), timeout=20000)
+    qtbot.waitUntil(lambda: "Invert switched off" in explorer.summary.text())
+    canvas_right = window.canvas.mapToGlobal(window.canvas.rect().topRight()).x()
+    assert explorer.geometry().left() >= min(
+        canvas_right, explorer.screen().availableGeometry().right() - explorer.width()
+    )
+    for keys in (Qt.Key.Key_Escape, Qt.Key.Key_W):
+        modifier = (
+            Qt.KeyboardModifier.ControlModifier
+            if keys == Qt.Key.Key_W
+            else Qt.KeyboardModifier.NoModifier
+        )
+        _open(window)
+        qtbot.waitUntil(explorer.isVisible)
+        explorer.activateWindow()
+        qtbot.waitUntil(lambda: explorer.isActiveWindow())
+        qtbot.keyClick(explorer, keys, modifier)
+        qtbot.waitUntil(lambda: not explorer.isVisible())

@@ -23,6 +23,7 @@ def _show(window, qtbot, stroke):
 def test_attribution_follows_the_drawing_and_the_switch(window, qtbot):
     panel = _show(window, qtbot, wf.SEVEN)
     view = panel.attribution
+    assert not view.title.text().startswith("Draw a digit")  # one is drawn
     qtbot.waitUntil(lambda: view.map is not None, timeout=WAIT)
     assert view.title.text().startswith("Evidence for 7")
     assert view.map.shape == (28, 28) and np.abs(view.map).max() > 0
@@ -40,10 +41,15 @@ def test_probes_answer_sweep_and_apply_undoably(window, qtbot):
     probes.sliders["rotation"].setValue(0)  # -45°
     qtbot.waitUntil(lambda: "Probed" in probes.answer.text(), timeout=WAIT)
     assert probes.probes().rotation == -45
+    # The probed drawing, as the model read it, beside its answer.
+    qtbot.waitUntil(lambda: probes.probed.pixmap().width() > 0, timeout=WAIT)
+    assert probes.probed.pixmap().width() == 56
     assert window.canvas.drawing == before  # a probe never changes the drawing
     probes.applyClicked.emit()
     assert window.canvas.drawing != before
     assert probes.probes().rotation == 0  # the sliders start again
+    if probes.swept == "rotation":  # and so does the sweep's marker
+        assert probes.marker.value() == 0
     window.canvas.undo_stack.undo()
     assert window.canvas.drawing == before
 
