@@ -71,8 +71,7 @@ def _refuse_unsafe(path: Path) -> None:
 def _refuse_foreign(path: Path) -> None:
     """Say what a model file of another kind is (see `formats`): how to import
     it, or why it cannot be read and how to export it."""
-    from .formats import model_format
-    from .onnx_file import Refused
+    from .formats import Refused, model_format
 
     try:
         kind = model_format(path)

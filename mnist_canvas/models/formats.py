@@ -17,7 +17,10 @@ import pickletools
 import zipfile
 from pathlib import Path
 
-from .onnx_file import Refused
+
+class Refused(ValueError):
+    """A file that cannot be imported; the message says why."""
+
 
 FORMATS = ("onnx", "keras", "h5", "torchscript")
 # The file names the app offers to import (File ▸ Import Model…, drops).

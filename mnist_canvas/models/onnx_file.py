@@ -20,14 +20,11 @@ import numpy as np
 from ..files import parse_json
 from .convention import LAYOUTS, OUTPUTS, Convention, ConventionError
 from .engine import ModelError, Session
+from .formats import Refused
 
 # Keys of the convention and output kind in an ONNX file's metadata_props.
 CONVENTION_KEY, OUTPUT_KEY = "mnist_canvas.convention", "mnist_canvas.output"
 NEEDED = "an MNIST digit model takes " + ", ".join(v[1] for v in LAYOUTS.values())
-
-
-class Refused(ValueError):
-    """A file that cannot be imported; the message says why."""
 
 
 class BatchSession:
