@@ -327,7 +327,9 @@ class OnnxDrop(QObject):
     def _onnx(event) -> str | None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         files = [u.toLocalFile() for u in urls if u.isLocalFile()]
-        return next((f for f in files if f.lower().endswith(SUFFIXES)), None)
+        # A folder may be a TensorFlow SavedModel: refused, with the way out.
+        known = (f for f in files if f.lower().endswith(SUFFIXES) or Path(f).is_dir())
+        return next(known, None)
 
     def eventFilter(self, watched, event) -> bool:
         kind = event.type()
