@@ -15,7 +15,15 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    Qt,
+    QThread,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -122,6 +130,10 @@ class ImportDialog(QDialog):
             f"first), then trying every input convention {measuring}…"
         )
         self.status.setWordWrap(True)
+        # A refusal gives the line that exports the model: it can be copied.
+        self.status.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -188,6 +200,7 @@ class ImportDialog(QDialog):
     @Slot(str)
     def _fail(self, message: str) -> None:
         self.status.setText(f"This model cannot be imported: {message}")
+        self.table.hide()  # nothing to pick from
         self.examined.emit()
 
     def chosen(self):
@@ -314,7 +327,9 @@ class OnnxDrop(QObject):
     def _onnx(event) -> str | None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         files = [u.toLocalFile() for u in urls if u.isLocalFile()]
-        return next((f for f in files if f.lower().endswith(SUFFIXES)), None)
+        # A folder may be a TensorFlow SavedModel: refused, with the way out.
+        known = (f for f in files if f.lower().endswith(SUFFIXES) or Path(f).is_dir())
+        return next(known, None)
 
     def eventFilter(self, watched, event) -> bool:
         kind = event.type()

@@ -37,7 +37,8 @@ FORMATS_READ = "ONNX, Keras (.keras, .h5) or TorchScript (torch.jit.save)"
 
 def _state_dict(name: str) -> str:
     return (
-        f"{name} holds only weights (a PyTorch state_dict): the network they "
+        f"{name} holds only weights (a PyTorch state_dict, in a pickle): the "
+        "network they "
         "belong to is code, which is not in the file. Where that code is, export "
         f"it: model = Net(); model.load_state_dict(torch.load({name!r})); "
         f"{EXPORT_TORCH}"
@@ -46,8 +47,9 @@ def _state_dict(name: str) -> str:
 
 def _pickled(name: str) -> str:
     return (
-        f"{name} is a whole PyTorch model saved with torch.save(model): a pickle, "
-        "and loading a pickle can run any code in it, so it is not opened. Where "
+        f"{name} is a pickle (a whole PyTorch model saved with torch.save(model), "
+        "or another Python object), and loading a pickle can run any code in "
+        "it, so it is not opened. Where "
         f"you trust it and have its code, export it: model = torch.load({name!r}, "
         f"weights_only=False); {EXPORT_TORCH}"
     )
@@ -78,9 +80,9 @@ def _pickle_globals(data: bytes) -> list[str]:
 
 
 def _is_state_dict(globals_: list[str]) -> bool:
-    return all(g.startswith(STATE_DICT_GLOBALS) for g in globals_) and not any(
-        "nn.modules" in g or "jit" in g for g in globals_
-    )
+    """Tensors (rebuilt by torch._utils) in plain containers, nothing else."""
+    tensors = any(g.startswith("torch._utils ") for g in globals_)
+    return tensors and all(g.startswith(STATE_DICT_GLOBALS) for g in globals_)
 
 
 def _torch_pickle(name: str, data: bytes) -> Refused:

@@ -144,9 +144,9 @@ def test_the_same_file_twice_and_a_changed_source(tmp_path, capsys):
 
 
 REFUSED = [
-    ("weights.pt", state_dict, "holds only weights (a PyTorch state_dict)",
+    ("weights.pt", state_dict, "holds only weights (a PyTorch state_dict, in a",
      "model.load_state_dict(torch.load('weights.pt')); torch.onnx.export("),
-    ("model.pth", pickled, "a whole PyTorch model saved with torch.save(model)",
+    ("model.pth", pickled, "a pickle (a whole PyTorch model saved with torch.save",
      "torch.load('model.pth', weights_only=False); torch.onnx.export("),
     ("saved", saved_model, "is a TensorFlow SavedModel",
      "python -m tf2onnx.convert --saved-model"),
