@@ -241,10 +241,14 @@ def test_batches_are_read_by_a_two_thread_session_with_the_same_answers(kind, tm
     batches = model.for_batches()
     assert batches is not model and batches is model.for_batches()  # kept
     assert batches.session is not model.session and batches.name == model.name
-    inputs = np.random.default_rng(0).random((40, 28, 28), np.float32)
-    empty = np.zeros(40, bool)
+    inputs = np.random.default_rng(0).random((120, 28, 28), np.float32)
+    empty = np.zeros(120, bool)
     empty[3] = True
-    found = read_inputs(inputs, empty, model, batch=16)
+    calls = []
+    run = batches.session.run
+    batches.session.run = lambda *a, **k: calls.append(1) or run(*a, **k)
+    found = read_inputs(inputs, empty, model, batch=50)
+    assert len(calls) == 3  # 120 inputs: the batch session, 50 at a time
     assert np.isnan(found[3]).all()
     np.testing.assert_allclose(
         np.delete(found, 3, 0), np.delete(model.probabilities(inputs), 3, 0),
