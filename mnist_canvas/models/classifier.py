@@ -37,6 +37,7 @@ WEIGHTS_ENV = "MNIST_CANVAS_WEIGHTS"
 # both cores of a small machine (measured, benchmarks/bench_explorer.py).
 BATCH_THREADS = 2
 BATCH = 1000  # digits a batch session reads at once
+FEW = 100  # inputs from which the batch session reads them
 
 
 def shipped_weights_dir() -> Path:
@@ -317,10 +318,12 @@ def read_inputs(
     inputs: np.ndarray, empty: np.ndarray, classifier: Classifier, batch: int = BATCH
 ) -> np.ndarray:
     """(N, 10) probabilities of (N, 28, 28) model inputs, batched, by the
-    model's batch session (`for_batches`); rows of empty drawings are NaN."""
+    model's batch session (`for_batches`) from FEW inputs on (fewer, as a
+    probe's sweep, stay on the model's own thread, beside the live path);
+    rows of empty drawings are NaN."""
     if not len(inputs):
         return np.zeros((0, 10), np.float32)
-    reader = classifier.for_batches()
+    reader = classifier.for_batches() if len(inputs) >= FEW else classifier
     out = np.concatenate(
         [
             reader.probabilities(inputs[i : i + batch])

@@ -34,6 +34,12 @@ class BatchSession:
     def __init__(self, session: Session, fixed_batch: bool):
         self.session, self.fixed_batch = session, fixed_batch
 
+    def with_threads(self, threads: int) -> BatchSession:
+        session = self.session.with_threads(threads)
+        return (
+            self if session is self.session else BatchSession(session, self.fixed_batch)
+        )
+
     def run(self, inputs: np.ndarray) -> np.ndarray:
         if not self.fixed_batch or len(inputs) == 1:
             return self.session.run(inputs)

@@ -224,3 +224,33 @@ def test_onnx_runtime_s_failures_are_told_without_its_codes():
     with pytest.raises(ModelError, match=r"cannot load it \(") as failed:
         Session(b"not a model")
     assert "ONNXRuntimeError" not in str(failed.value)
+
+
+@pytest.mark.parametrize("kind", ["ours", "imported"])
+def test_batches_are_read_by_a_two_thread_session_with_the_same_answers(kind, tmp_path):
+    from onnx_models import imported_model
+
+    from mnist_canvas.models.classifier import read_inputs
+    from mnist_canvas.models.convention import Convention
+
+    if kind == "ours":
+        model = Classifier.load("mlp")
+    else:
+        convention = Convention("nhwc", "0-255", "black-on-white")
+        model = Classifier.load(imported_model(tmp_path, convention))
+    batches = model.for_batches()
+    assert batches is not model and batches is model.for_batches()  # kept
+    assert batches.session is not model.session and batches.name == model.name
+    inputs = np.random.default_rng(0).random((120, 28, 28), np.float32)
+    empty = np.zeros(120, bool)
+    empty[3] = True
+    calls = []
+    run = batches.session.run
+    batches.session.run = lambda *a, **k: calls.append(1) or run(*a, **k)
+    found = read_inputs(inputs, empty, model, batch=50)
+    assert len(calls) == 3  # 120 inputs: the batch session, 50 at a time
+    assert np.isnan(found[3]).all()
+    np.testing.assert_allclose(
+        np.delete(found, 3, 0), np.delete(model.probabilities(inputs), 3, 0),
+        atol=1e-6,
+    )  # fmt: skip
