@@ -2,7 +2,7 @@
 
     data = exported_onnx("weights/cnn-bn.safetensors")
 
-    python -m mnist_canvas.models.onnx_export weights/*.safetensors
+    mnist-canvas-export --ship weights/*.safetensors
 
 writes each checkpoint's export into onnx/ beside it (`engine.shipped_onnx`),
 as the shipped models come, so that the app never needs torch to start.
