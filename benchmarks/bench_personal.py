@@ -12,7 +12,7 @@ K + --min-test digits take part, so that each is split into K taught digits
 and the rest. The --hard writers it misreads most (ties: the least sure of
 them, by mean loss) and --easy others drawn with --seed ("easy") each teach
 the model K of their digits (--draws random draws of them) with the recipe
-the command and the app use (`training.personalise.teach`), and are measured
+the command and the app use (`training.fine_tune.teach`), and are measured
 on their other digits, before and after; then MNIST test, and the seconds
 personalising took (drawing the digits and fine-tuning; loading MNIST and
 testing are not counted), wall-clock and the process's CPU time (on a busy
