@@ -20,7 +20,7 @@ def _percent(p: float) -> str:
 
 
 def misreading_items(readings, found) -> list[tuple[int, np.ndarray, str, str]]:
-    """What `show_items` takes, for misreadings (`diagnosis.evaluate.Misreading`)
+    """What `show_items` takes, for misreadings (`diagnosis.accuracy.Misreading`)
     of `readings`: under each, the digit read and its probability, then the
     right digit's."""
     items = []
