@@ -33,8 +33,12 @@ class NeighbourStrip(QWidget):
         self.indices: list[int] = []
         self.title = QLabel("Nearest training digits")
         self.title.setWordWrap(True)
+        # A slim bar: it stays while the index grows behind neighbours already
+        # shown, and must not push the probes out of a 768-px screen.
         self.progress = QProgressBar()
-        self.progress.setFormat("Reading MNIST through the model: %p %")
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(6)
+        self.progress.setToolTip("Reading MNIST's training digits through the model")
         self.progress.hide()
         row = QGridLayout()
         self.buttons = []
@@ -101,7 +105,10 @@ class NeighbourStrip(QWidget):
 
     def show_progress(self, done: int, total: int) -> None:
         if not self.indices:  # neighbours found so far keep their title
-            self.title.setText("Nearest training digits: building this model's index")
+            self.title.setText(
+                "Nearest training digits: reading MNIST through the model, "
+                f"{done / max(total, 1):.0%}"
+            )
         self.progress.setMaximum(total)
         self.progress.setValue(done)
         self.progress.show()

@@ -80,7 +80,7 @@ class ProbePanel(QWidget):
         buttons.addWidget(reset)
         buttons.addWidget(apply)
         self.plot = _FixedPlot(background=None)
-        self.plot.setMinimumSize(300, 130)
+        self.plot.setMinimumSize(300, 120)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
