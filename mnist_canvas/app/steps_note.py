@@ -8,8 +8,8 @@ restart that kept them, another model's departures).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..pipeline.steps import STEPS
 
@@ -39,10 +39,7 @@ def departures_text(model: str, changed: dict[str, bool]) -> str:
         parts.append(f"{in_words(on)} {verb} switched on")
     if not parts:
         return ""
-    return (
-        f"Not {model}'s own steps: {' and '.join(parts)}. The reading below "
-        "shows what that does, not how the model reads a digit prepared its way."
-    )
+    return f"Not {model}'s own steps: {' and '.join(parts)}."
 
 
 class StepsNote(QWidget):
@@ -55,16 +52,23 @@ class StepsNote(QWidget):
         super().__init__(parent)
         self.departures = QLabel()
         self.departures.setWordWrap(True)
+        self.departures.setToolTip(
+            "The reading below shows what the switched steps do, not how the "
+            "model reads a digit prepared its own way."
+        )
         self.restore = QPushButton("Use the Model's Steps")
         self.restore.setToolTip("Switch every step as this model was trained")
         self.restore.clicked.connect(self.restoreClicked)
         self.warning = QWidget()
         self.warning.setObjectName("stepsWarning")
         self.warning.setStyleSheet(f"#stepsWarning {{{WARN_STYLE}}}")
-        row = QHBoxLayout(self.warning)
+        # Text above the button: beside a docked view the column is narrow, and
+        # the words need its whole width to stay short.
+        row = QVBoxLayout(self.warning)
         row.setContentsMargins(6, 4, 6, 4)
-        row.addWidget(self.departures, 1)
-        row.addWidget(self.restore)
+        row.setSpacing(2)
+        row.addWidget(self.departures)
+        row.addWidget(self.restore, 0, Qt.AlignmentFlag.AlignRight)
         self.carries = QLabel()
         self.carries.setWordWrap(True)
         self.carries.setStyleSheet(f"QLabel {{{INFO_STYLE}}}")
