@@ -46,11 +46,10 @@ def carries(name: str, metadata: dict, steps: dict[str, bool]) -> str:
     description = metadata.get("description")
     if not name.startswith("cause-") or not isinstance(description, str):
         return ""
-    text = f"{name} carries a cause of misreading on purpose: {description}"
+    text = f"{name} carries a cause of misreading: {description.rstrip('.')}."
     off = [step for step, on in steps.items() if not on]
-    if off:
-        text += (f" It was trained without {in_words(off)}, so those steps "
-                 "are off; switch one on to see what usual input does.")  # fmt: skip
+    if off:  # the strip's heading says the rest (what switching one does)
+        text += f" Trained without {in_words(off)}."
     return text
 
 
@@ -79,8 +78,9 @@ def heading(steps: dict[str, bool]) -> str:
     off = [step for step, on in steps.items() if not on]
     if not off:
         return HEADING
-    return (f"Preprocessing as this model was trained: {in_words(off)} off; "
-            "switch a step to see what a different input does")  # fmt: skip
+    # Short: a heading does not wrap, and a long one widens the window's
+    # middle at the expense of a docked view.
+    return f"Preprocessing as this model was trained ({in_words(off)} off)"
 
 
 class ModelRecipe:

@@ -87,8 +87,13 @@ class StepsNote(QWidget):
 
     def show_carries(self, text: str) -> None:
         self.carries.setText(text)
-        self.carries.setVisible(bool(text))
         self._update()
 
     def _update(self) -> None:
-        self.setVisible(not self.warning.isHidden() or not self.carries.isHidden())
+        # One note at a time, the warning first: two stacked pushed the last
+        # bars out of a 768-px screen beside a docked view. What a cause model
+        # carries stays in the warning's tooltip (and the status bar).
+        warning = bool(self.departures.text())
+        self.carries.setVisible(bool(self.carries.text()) and not warning)
+        self.warning.setToolTip(self.carries.text() if warning else "")
+        self.setVisible(warning or bool(self.carries.text()))

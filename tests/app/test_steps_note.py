@@ -96,3 +96,14 @@ def test_departures_in_words():
     assert departures_text("cnn", {}) == ""
     text = departures_text("cnn", {"scale": True, "normalize": False})
     assert "Normalise is switched off and Scale to [0, 1] is switched on" in text
+
+
+def test_one_note_at_a_time_the_warning_first(qtbot, window):
+    window.model_picker.choose("cause-unscaled")
+    note = window.steps_note
+    carried = note.carries.text()
+    window.strip.set_switches({"scale": True})  # away from its own steps
+    assert not note.warning.isHidden() and note.carries.isHidden()
+    assert carried and note.warning.toolTip() == carried
+    note.restore.click()  # back to its own steps: what it carries again
+    assert note.warning.isHidden() and not note.carries.isHidden()
